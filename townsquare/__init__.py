@@ -1,0 +1,3 @@
+"""townsquare: a self-hosted community platform of groups and discussions."""
+
+__version__ = "0.1.0"

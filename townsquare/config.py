@@ -1,0 +1,110 @@
+"""Every setting townsquare reads, in one place.
+
+Each field is read from a ``TOWNSQUARE_<NAME>`` environment variable, then from
+``townsquare.toml`` in the data directory, then falls back to the default here.
+docs/configuration.md lists them; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+SECRET_FILE = "secret_key"
+CONFIG_FILE = "townsquare.toml"
+
+
+class Settings(BaseSettings):
+    """One object for everything configurable; passed around, never imported as a global."""
+
+    model_config = SettingsConfigDict(env_prefix="TOWNSQUARE_", extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path("townsquare-data"),
+        description="Folder for the SQLite database, the secret key and uploaded files.",
+    )
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy URL; empty means the SQLite file townsquare.db in the data directory.",
+    )
+    secret_key: str = Field(
+        default="",
+        description="Signs CSRF tokens; empty means the key init wrote to <data_dir>/secret_key.",
+    )
+    site_name: str = Field(default="townsquare", description="Shown in the header and titles.")
+    comments_per_page: int = Field(
+        default=50,
+        ge=5,
+        le=500,
+        description="Comments (with their replies) on one discussion page.",
+    )
+    discussions_per_page: int = Field(
+        default=25, ge=5, le=200, description="Discussions on one page of a group or the home feed."
+    )
+    session_days: int = Field(default=30, ge=1, description="How long a log-in lasts.")
+    trust_proxy_headers: bool = Field(
+        default=False,
+        description="Believe X-Forwarded-Proto/For from a reverse proxy (set it behind one).",
+    )
+    signup_rate: str = Field(default="5/hour", description="Sign-ups allowed per client address.")
+    login_rate: str = Field(default="10/minute", description="Log-in attempts per client address.")
+    post_rate: str = Field(
+        default="30/minute", description="Discussions and comments a member may post."
+    )
+    redis_url: str = Field(
+        default="",
+        description="Redis URL for shared rate limits across workers; empty: in-process.",
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        data_dir = _data_dir_hint(init_settings, env_settings)
+        toml = data_dir / CONFIG_FILE
+        if toml.is_file():
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml))
+        return tuple(sources)
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.data_dir / 'townsquare.db'}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    def resolved_secret(self) -> str:
+        """The signing key: the setting, else the key file init wrote (created if missing)."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / SECRET_FILE
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+def _data_dir_hint(*sources: PydanticBaseSettingsSource) -> Path:
+    for source in sources:
+        value = source().get("data_dir")
+        if value:
+            return Path(value)
+    return Path("townsquare-data")

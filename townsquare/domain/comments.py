@@ -1,0 +1,152 @@
+"""Comments and replies: write, edit, delete, restore, and find a comment's page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import contains_eager
+
+from townsquare.db.models import Comment, Discussion, Group, Member, utcnow
+from townsquare.domain import permissions
+from townsquare.domain.discussions import Located, locate
+from townsquare.domain.errors import Invalid, NotFound
+from townsquare.domain.validate import Checker
+from townsquare.text.markdown import cook
+
+BODY_MAX = 20_000
+
+
+def _check_body(body: str) -> str:
+    check = Checker()
+    body = check.text("body", body, label="Comment", min_len=1, max_len=BODY_MAX)
+    check.done()
+    return body
+
+
+async def add_comment(
+    db: AsyncSession,
+    actor: Member | None,
+    discussion_id: int,
+    *,
+    body: str,
+    parent_id: int | None = None,
+) -> Comment:
+    """Comment on a discussion, or reply to a comment (a reply to a reply joins its comment)."""
+    found = await locate(db, actor, discussion_id)
+    d = found.discussion
+    member = permissions.require(actor, "comment.create", d, membership=found.membership)
+    body = _check_body(body)
+    now = utcnow()
+
+    parent: Comment | None = None
+    if parent_id is not None:
+        parent = await db.get(Comment, parent_id)
+        if parent is None or parent.discussion_id != d.id:
+            raise NotFound("The comment you are replying to does not exist.")
+        if parent.parent_id is not None:  # replies are one level deep
+            parent = await db.get(Comment, parent.parent_id)
+            assert parent is not None
+        if parent.state != "live":
+            raise Invalid({"body": "The comment you are replying to has been deleted."})
+
+    # The first write takes the lock, so positions are handed out one at a time.
+    values = {"comment_count": Discussion.comment_count + 1, "last_activity_at": now}
+    if parent is None:
+        values["top_count"] = Discussion.top_count + 1
+    position = await db.scalar(
+        update(Discussion)
+        .where(Discussion.id == d.id)
+        .values(**values)
+        .returning(Discussion.top_count)
+    )
+    if parent is not None:
+        position = parent.position
+        await db.execute(
+            update(Comment)
+            .where(Comment.id == parent.id)
+            .values(reply_count=Comment.reply_count + 1)
+        )
+    await db.execute(update(Group).where(Group.id == d.group_id).values(last_activity_at=now))
+    comment = Comment(
+        discussion_id=d.id, author_id=member.id, parent_id=parent.id if parent else None,
+        position=position, body_src=body, body_html=cook(body), created_at=now,
+    )  # fmt: skip
+    db.add(comment)
+    await db.commit()
+    return comment
+
+
+@dataclass
+class FoundComment:
+    comment: Comment
+    where: Located
+
+
+async def find_comment(db: AsyncSession, viewer: Member | None, comment_id: int) -> FoundComment:
+    """A comment the viewer may see, with its discussion; deleted ones only for admins."""
+    comment = await db.scalar(
+        select(Comment)
+        .join(Comment.author)
+        .options(contains_eager(Comment.author))
+        .where(Comment.id == comment_id)
+    )
+    if comment is None:
+        raise NotFound("That comment does not exist.")
+    where = await locate(db, viewer, comment.discussion_id)
+    if comment.state != "live" and not permissions.is_admin(viewer):
+        raise NotFound("That comment has been deleted.")
+    return FoundComment(comment, where)
+
+
+async def edit_comment(
+    db: AsyncSession, actor: Member | None, comment_id: int, *, body: str
+) -> Comment:
+    found = await find_comment(db, actor, comment_id)
+    c = found.comment
+    permissions.require(actor, "comment.edit", c, membership=found.where.membership)
+    body = _check_body(body)
+    if body != c.body_src:
+        c.body_src, c.body_html, c.edited_at = body, cook(body), utcnow()
+        await db.commit()
+    return c
+
+
+async def _set_state(
+    db: AsyncSession, actor: Member | None, comment_id: int, action: str, state: str
+) -> Comment:
+    found = await find_comment(db, actor, comment_id)
+    c = found.comment
+    permissions.require(actor, action, c, membership=found.where.membership)
+    if c.state == state:
+        return c
+    step = 1 if state == "live" else -1
+    c.state = state
+    c.deleted_at = None if state == "live" else utcnow()
+    await db.execute(
+        update(Discussion)
+        .where(Discussion.id == c.discussion_id)
+        .values(comment_count=Discussion.comment_count + step)
+    )
+    if c.parent_id is not None:
+        await db.execute(
+            update(Comment)
+            .where(Comment.id == c.parent_id)
+            .values(reply_count=Comment.reply_count + step)
+        )
+    await db.commit()
+    return c
+
+
+async def delete_comment(db: AsyncSession, actor: Member | None, comment_id: int) -> Comment:
+    """Soft delete; a deleted comment keeps its place while it has replies."""
+    return await _set_state(db, actor, comment_id, "comment.delete", "deleted")
+
+
+async def restore_comment(db: AsyncSession, actor: Member | None, comment_id: int) -> Comment:
+    return await _set_state(db, actor, comment_id, "comment.restore", "live")
+
+
+def page_of(comment: Comment, per_page: int) -> int:
+    return (comment.position - 1) // per_page + 1

@@ -1,0 +1,196 @@
+"""Discussions: start, edit, delete and restore; and the discussion page read."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import contains_eager
+
+from townsquare.db.models import Comment, Discussion, Group, Like, Member, Membership, utcnow
+from townsquare.domain import permissions
+from townsquare.domain.errors import NotFound
+from townsquare.domain.groups import membership_of, visible_group
+from townsquare.domain.validate import Checker
+from townsquare.text.markdown import cook
+
+TITLE_MAX = 300
+BODY_MAX = 50_000
+
+
+@dataclass
+class Thread:
+    """A comment with its replies, in time order."""
+
+    comment: Comment
+    replies: list[Comment] = field(default_factory=list)
+
+    @property
+    def shown(self) -> bool:
+        """A deleted comment still holds its place while it has replies."""
+        return self.comment.state == "live" or bool(self.replies)
+
+
+@dataclass
+class DiscussionPage:
+    discussion: Discussion
+    group: Group
+    membership: Membership | None
+    threads: list[Thread]
+    page: int
+    pages: int
+    liked: set[tuple[str, int]]
+
+
+@dataclass
+class Located:
+    discussion: Discussion
+    group: Group
+    membership: Membership | None
+
+
+async def locate(db: AsyncSession, viewer: Member | None, discussion_id: int) -> Located:
+    """The discussion if the viewer may see it (deleted ones: admins only), else NotFound."""
+    row = (
+        await db.execute(
+            select(Discussion, Group)
+            .join(Group, Group.id == Discussion.group_id)
+            .join(Discussion.author)
+            .options(contains_eager(Discussion.author))
+            .where(Discussion.id == discussion_id)
+        )
+    ).first()
+    if row is None:
+        raise NotFound("That discussion does not exist.")
+    discussion, group = row
+    membership = await membership_of(db, viewer, group.id)
+    if not permissions.can_view_group(viewer, group, membership):
+        raise NotFound("That discussion does not exist.")
+    if discussion.state != "live" and not permissions.is_admin(viewer):
+        raise NotFound("That discussion has been deleted.")
+    return Located(discussion, group, membership)
+
+
+def _check_post(title: str, body: str) -> tuple[str, str]:
+    check = Checker()
+    title = check.text("title", title, label="Title", min_len=1, max_len=TITLE_MAX)
+    if "\n" in title:
+        check.fail("title", "Keep the title on one line.")
+    body = check.text("body", body, label="Text", max_len=BODY_MAX)
+    check.done()
+    return title, body
+
+
+async def start_discussion(
+    db: AsyncSession, actor: Member | None, *, group_slug: str, title: str, body: str = ""
+) -> Discussion:
+    view = await visible_group(db, actor, group_slug)
+    member = permissions.require(actor, "discussion.start", view.group, membership=view.membership)
+    title, body = _check_post(title, body)
+    now = utcnow()
+    discussion = Discussion(
+        group_id=view.group.id, author_id=member.id, title=title, body_src=body,
+        body_html=cook(body), last_activity_at=now, created_at=now,
+    )  # fmt: skip
+    db.add(discussion)
+    await db.execute(
+        update(Group)
+        .where(Group.id == view.group.id)
+        .values(discussion_count=Group.discussion_count + 1, last_activity_at=now)
+    )
+    await db.commit()
+    return discussion
+
+
+async def edit_discussion(
+    db: AsyncSession, actor: Member | None, discussion_id: int, *, title: str, body: str
+) -> Discussion:
+    found = await locate(db, actor, discussion_id)
+    permissions.require(actor, "discussion.edit", found.discussion, membership=found.membership)
+    title, body = _check_post(title, body)
+    d = found.discussion
+    if (title, body) != (d.title, d.body_src):
+        d.title, d.body_src, d.body_html, d.edited_at = title, body, cook(body), utcnow()
+        await db.commit()
+    return d
+
+
+async def _set_state(
+    db: AsyncSession, actor: Member | None, discussion_id: int, action: str, state: str
+) -> Discussion:
+    found = await locate(db, actor, discussion_id)
+    permissions.require(actor, action, found.discussion, membership=found.membership)
+    d = found.discussion
+    if d.state == state:
+        return d
+    was_live = d.state == "live"
+    d.state = state
+    d.deleted_at = utcnow() if state == "deleted" else None
+    step = -1 if was_live else 1
+    await db.execute(
+        update(Group)
+        .where(Group.id == d.group_id)
+        .values(discussion_count=Group.discussion_count + step)
+    )
+    await db.commit()
+    return d
+
+
+async def delete_discussion(
+    db: AsyncSession, actor: Member | None, discussion_id: int
+) -> Discussion:
+    """Soft delete: the discussion leaves every list; an admin can restore it."""
+    return await _set_state(db, actor, discussion_id, "discussion.delete", "deleted")
+
+
+async def restore_discussion(
+    db: AsyncSession, actor: Member | None, discussion_id: int
+) -> Discussion:
+    return await _set_state(db, actor, discussion_id, "discussion.restore", "live")
+
+
+def page_count(top_count: int, per_page: int) -> int:
+    return max(1, math.ceil(top_count / per_page))
+
+
+async def discussion_page(
+    db: AsyncSession, viewer: Member | None, discussion_id: int, page: int, per_page: int
+) -> DiscussionPage:
+    """Everything the discussion page shows, in four indexed queries at most."""
+    found = await locate(db, viewer, discussion_id)
+    d = found.discussion
+    pages = page_count(d.top_count, per_page)
+    if page < 1 or page > pages:
+        raise NotFound(f"This discussion has {pages} page{'s' if pages > 1 else ''}.")
+    lo, hi = (page - 1) * per_page + 1, page * per_page
+    rows = await db.scalars(
+        select(Comment)
+        .join(Comment.author)
+        .options(contains_eager(Comment.author))
+        .where(Comment.discussion_id == d.id, Comment.position.between(lo, hi))
+        .order_by(Comment.position, Comment.id)
+    )
+    threads: list[Thread] = []
+    by_id: dict[int, Thread] = {}
+    for c in rows:
+        if c.parent_id is None:
+            by_id[c.id] = Thread(c)
+            threads.append(by_id[c.id])
+        elif c.state == "live" and c.parent_id in by_id:
+            by_id[c.parent_id].replies.append(c)
+    threads = [t for t in threads if t.shown]
+
+    liked: set[tuple[str, int]] = set()
+    if viewer is not None:
+        ids = [t.comment.id for t in threads] + [r.id for t in threads for r in t.replies]
+        likes = await db.execute(
+            select(Like.target_type, Like.target_id).where(
+                Like.member_id == viewer.id,
+                ((Like.target_type == "discussion") & (Like.target_id == d.id))
+                | ((Like.target_type == "comment") & Like.target_id.in_(ids)),
+            )
+        )
+        liked = {(t, i) for t, i in likes}
+    return DiscussionPage(d, found.group, found.membership, threads, page, pages, liked)
