@@ -1,0 +1,191 @@
+"""Fixtures: a real database per test (a SQLite file, or PostgreSQL when
+TOWNSQUARE_TEST_DATABASE_URL names one), the real app in-process, and small factories."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from townsquare.app import create_app
+from townsquare.config import Settings
+from townsquare.db import migrate
+from townsquare.db.engine import make_engine, make_sessionmaker
+from townsquare.db.models import Base, Comment, Discussion, Group, Member, Membership
+from townsquare.domain import accounts, comments, discussions, groups
+from townsquare.web.security import SESSION_COOKIE, csrf_token_for
+
+PG_URL = os.environ.get("TOWNSQUARE_TEST_DATABASE_URL", "")
+SECRET = "test-secret-not-for-production"
+PASSWORD = "correct horse battery"
+_PASSWORD_HASH = accounts.hash_password(PASSWORD)  # hashed once: argon2id is slow on purpose
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    """SQLite: one migrated database file, copied for each test. PostgreSQL: migrate once."""
+    if PG_URL:
+        engine = create_engine(PG_URL.replace("+asyncpg", "+psycopg"))
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        migrate.upgrade(Settings(data_dir=tmp_path_factory.mktemp("pg"), database_url=PG_URL))
+        return None
+    data = tmp_path_factory.mktemp("template")
+    migrate.upgrade(Settings(data_dir=data, database_url=""))
+    return data / "townsquare.db"
+
+
+def _truncate_pg() -> None:
+    engine = create_engine(PG_URL)
+    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, migrated_template: Path | None) -> Settings:
+    data = tmp_path / "data"
+    data.mkdir()
+    if PG_URL:
+        _truncate_pg()
+        return Settings(data_dir=data, database_url=PG_URL, secret_key=SECRET)
+    assert migrated_template is not None
+    shutil.copy(migrated_template, data / "townsquare.db")
+    return Settings(data_dir=data, database_url="", secret_key=SECRET, comments_per_page=50)
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[Any]:
+    application = create_app(settings)
+    yield application
+    await application.state.engine.dispose()
+
+
+@pytest.fixture
+async def db(app: Any) -> AsyncIterator[AsyncSession]:
+    """A session on the same database the app uses, for arranging and checking."""
+    async with app.state.sessionmaker() as session:
+        yield session
+
+
+class Client(httpx.AsyncClient):
+    """An in-process browser: keeps cookies, knows its CSRF token, can log in as a member."""
+
+    secret: str = SECRET
+
+    def csrf(self) -> str:
+        token = self.cookies.get(SESSION_COOKIE)
+        if token:
+            basis = "s:" + hashlib.sha256(token.encode()).hexdigest()
+        else:
+            basis = "a:" + (self.cookies.get("ts_anon") or "")
+        return csrf_token_for(self.secret, basis)
+
+    async def form(self, url: str, data: dict[str, Any] | None = None, **kw: Any) -> httpx.Response:
+        """POST a form with this browser's CSRF token, as a page would."""
+        if "ts_anon" not in self.cookies and SESSION_COOKIE not in self.cookies:
+            await self.get("/static/app.css")  # any request hands out the visitor cookie
+            if "ts_anon" not in self.cookies:
+                await self.get("/login")
+        return await self.post(url, data={"csrf_token": self.csrf(), **(data or {})}, **kw)
+
+    async def send_json(self, method: str, url: str, json: Any = None) -> httpx.Response:
+        """An API call with session auth, carrying the CSRF header as the site's pages do."""
+        return await self.request(method, url, json=json, headers={"X-CSRF-Token": self.csrf()})
+
+    async def log_in_as(self, db: AsyncSession, member: Member) -> None:
+        token = await accounts.open_session(db, member, days=1)
+        self.cookies.set(SESSION_COOKIE, token)
+
+
+@pytest.fixture
+async def client(app: Any) -> AsyncIterator[Client]:
+    transport = httpx.ASGITransport(app=app)
+    async with Client(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+@pytest.fixture
+def client_factory(app: Any):  # type: ignore[no-untyped-def]
+    """More browsers on the same app, for tests with several members at once."""
+    made: list[Client] = []
+
+    def make() -> Client:
+        c = Client(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+        made.append(c)
+        return c
+
+    return make
+
+
+class Factory:
+    """Small builders for arranging a test: make_member(), make_group(), …"""
+
+    def __init__(self, db: AsyncSession) -> None:
+        self.db = db
+        self.n = 0
+
+    async def member(self, name: str | None = None, *, role: str = "member", level: int = 1,
+                     display_name: str | None = None) -> Member:  # fmt: skip
+        self.n += 1
+        name = name or f"member{self.n}"
+        m = Member(name=name, display_name=display_name or name.title(), email=f"{name}@example.org",
+                   password_hash=_PASSWORD_HASH, role=role, level=level)  # fmt: skip
+        self.db.add(m)
+        await self.db.commit()
+        return m
+
+    async def group(self, host: Member | None = None, *, slug: str | None = None,
+                    visibility: str = "public", members: tuple[Member, ...] = ()) -> Group:  # fmt: skip
+        self.n += 1
+        host = host or await self.member()
+        g = await groups.create_group(
+            self.db, host, name=f"Group {self.n}", slug=slug or f"group-{self.n}",
+            description="A group for testing.", visibility=visibility,
+        )  # fmt: skip
+        for m in members:
+            self.db.add(Membership(group_id=g.id, member_id=m.id))
+            g.member_count += 1
+        await self.db.commit()
+        return g
+
+    async def discussion(self, group: Group, author: Member | None = None, *,
+                         title: str = "A discussion", body: str = "Some *words*.") -> Discussion:  # fmt: skip
+        if author is None:
+            author = await self.member()
+            await self.join(author, group)
+        return await discussions.start_discussion(
+            self.db, author, group_slug=group.slug, title=title, body=body
+        )
+
+    async def comment(self, discussion: Discussion, author: Member, *, body: str = "A comment.",
+                      parent: Comment | None = None) -> Comment:  # fmt: skip
+        return await comments.add_comment(
+            self.db, author, discussion.id, body=body, parent_id=parent.id if parent else None
+        )
+
+    async def join(self, member: Member, group: Group) -> None:
+        await groups.join_group(self.db, member, group.slug)
+
+
+@pytest.fixture
+def make(db: AsyncSession) -> Factory:
+    return Factory(db)
+
+
+def new_settings(data_dir: Path, **kw: Any) -> Settings:
+    return Settings(data_dir=data_dir, secret_key=SECRET, **kw)
+
+
+__all__ = ["PASSWORD", "Client", "Factory", "make_engine", "make_sessionmaker", "new_settings"]

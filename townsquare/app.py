@@ -1,0 +1,51 @@
+"""create_app(settings): the ASGI application, wired. No logic lives here."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from townsquare import __version__
+from townsquare.api.routes import router as api_router
+from townsquare.config import Settings
+from townsquare.db.engine import make_engine, make_sessionmaker
+from townsquare.web import errors as web_errors
+from townsquare.web.routes import router as web_router
+from townsquare.web.security import SecurityMiddleware
+from townsquare.web.templating import make_templates
+
+STATIC = Path(__file__).parent / "web" / "static"
+
+
+def create_app(settings: Settings) -> FastAPI:
+    engine = make_engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+        yield
+        await engine.dispose()
+
+    app = FastAPI(
+        title="townsquare API",
+        version=__version__,
+        summary="Groups, discussions, comments and replies, likes.",
+        openapi_url="/api/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.secret = settings.resolved_secret()
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.templates = make_templates(settings)
+
+    app.add_middleware(SecurityMiddleware)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(api_router)
+    app.include_router(web_router)
+    web_errors.install(app)
+    return app

@@ -1,0 +1,198 @@
+"""The ``townsquare`` command: init, serve, demo, createadmin, migrate, backup."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from townsquare.config import Settings
+from townsquare.db import migrate as migrations
+
+cli = typer.Typer(no_args_is_help=True, add_completion=False, help="Run a townsquare community.")
+
+DataDir = Annotated[
+    Path,
+    typer.Option(
+        "--data-dir",
+        envvar="TOWNSQUARE_DATA_DIR",
+        help="Folder for the database and secret key.",
+        show_default=True,
+    ),
+]
+Host = Annotated[str, typer.Option(help="Address to listen on.")]
+Port = Annotated[int, typer.Option(help="Port to listen on.")]
+
+
+def settings_for(data_dir: Path) -> Settings:
+    return Settings(data_dir=data_dir)
+
+
+@cli.command()
+def init(data_dir: DataDir = Path("townsquare-data")) -> None:
+    """Create (or bring up to date) a data directory: database, migrations, secret key."""
+    settings = settings_for(data_dir)
+    migrations.upgrade(settings)
+    settings.resolved_secret()
+    typer.echo(f"Ready: {data_dir} (database at revision {migrations.head_revision(settings)}).")
+
+
+@cli.command(name="migrate")
+def migrate_cmd(data_dir: DataDir = Path("townsquare-data")) -> None:
+    """Apply any pending database migrations."""
+    settings = settings_for(data_dir)
+    migrations.upgrade(settings)
+    typer.echo(f"Database at revision {migrations.current_revision(settings)}.")
+
+
+def _ensure_migrated(settings: Settings, apply: bool) -> None:
+    if migrations.is_current(settings):
+        return
+    if apply:
+        migrations.upgrade(settings)
+        return
+    current = migrations.current_revision(settings)
+    state = "has no townsquare database yet" if current is None else "needs migrating"
+    typer.echo(
+        f"The database for {settings.data_dir} {state}.\n"
+        f"Run: townsquare init --data-dir {settings.data_dir}   (or serve with --migrate)",
+        err=True,
+    )
+    raise typer.Exit(1)
+
+
+def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    # Worker processes build their own app from these (see townsquare.cli:app_factory).
+    os.environ["TOWNSQUARE_DATA_DIR"] = str(settings.data_dir.resolve())
+    if settings.database_url:
+        os.environ["TOWNSQUARE_DATABASE_URL"] = settings.database_url
+    uvicorn.run(
+        "townsquare.cli:app_factory",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=settings.trust_proxy_headers,
+        access_log=False,
+        log_level="warning" if workers > 1 else "info",
+    )
+
+
+def app_factory():  # type: ignore[no-untyped-def]
+    """Uvicorn's entry point in each worker: settings from the environment, read now."""
+    from townsquare.app import create_app
+
+    return create_app(Settings())
+
+
+@cli.command()
+def serve(
+    data_dir: DataDir = Path("townsquare-data"),
+    host: Host = "127.0.0.1",
+    port: Port = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    migrate: Annotated[
+        bool, typer.Option("--migrate", help="Apply pending migrations first.")
+    ] = False,
+) -> None:
+    """Serve the community."""
+    settings = settings_for(data_dir)
+    _ensure_migrated(settings, migrate)
+    typer.echo(f"townsquare on http://{host}:{port}/  (data: {data_dir})")
+    _serve(settings, host, port, workers)
+
+
+@cli.command()
+def demo(
+    data_dir: Annotated[
+        Path | None,
+        typer.Option("--data-dir", help="Keep the demo here; default: a throw-away folder."),
+    ] = None,
+    host: Host = "127.0.0.1",
+    port: Port = 8000,
+    seed_only: Annotated[bool, typer.Option("--seed-only", help="Seed, then exit.")] = False,
+) -> None:
+    """Seed a community with demo members, groups and discussions, and serve it."""
+    from townsquare import demo as demo_content
+
+    data_dir = data_dir or Path(tempfile.mkdtemp(prefix="townsquare-demo-"))
+    settings = settings_for(data_dir)
+    migrations.upgrade(settings)
+    seeded = asyncio.run(demo_content.seed(settings))
+    if seeded:
+        typer.echo(f"Seeded the demo community in {data_dir}.")
+    typer.echo(
+        f"\n  Open http://{host}:{port}/\n"
+        f"  Log in as {demo_content.DEMO_LOGIN} with password {demo_content.DEMO_PASSWORD}\n"
+    )
+    if not seed_only:
+        _serve(settings, host, port, 1)
+
+
+@cli.command()
+def createadmin(
+    name: Annotated[str, typer.Option(prompt=True, help="Member name (log-in).")],
+    email: Annotated[str, typer.Option(prompt=True)],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    data_dir: DataDir = Path("townsquare-data"),
+) -> None:
+    """Create a site admin (or make an existing member with that name one)."""
+    from townsquare.domain import accounts
+    from townsquare.domain.errors import Invalid, NotFound
+
+    settings = settings_for(data_dir)
+    _ensure_migrated(settings, apply=False)
+
+    async def run() -> str:
+        from townsquare.db.engine import make_engine, make_sessionmaker
+
+        engine = make_engine(settings)
+        try:
+            async with make_sessionmaker(engine)() as db:
+                try:
+                    member = await accounts.member_by_name(db, name)
+                except NotFound:
+                    member = await accounts.sign_up(db, name=name, email=email, password=password)
+                await accounts.make_admin(db, member)
+                return member.name
+        finally:
+            await engine.dispose()
+
+    try:
+        who = asyncio.run(run())
+    except Invalid as exc:
+        for field, message in exc.errors.items():
+            typer.echo(f"{field}: {message}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"{who} is now a site admin.")
+
+
+@cli.command()
+def backup(
+    target: Annotated[Path, typer.Argument(help="File to write the copy to.")],
+    data_dir: DataDir = Path("townsquare-data"),
+) -> None:
+    """Copy the SQLite database safely while the site runs (PostgreSQL: use pg_dump)."""
+    settings = settings_for(data_dir)
+    if not settings.is_sqlite:
+        typer.echo("This site runs on PostgreSQL; back it up with pg_dump.", err=True)
+        raise typer.Exit(1)
+    source = sqlite3.connect(settings.data_dir / "townsquare.db")
+    dest = sqlite3.connect(target)
+    with dest:
+        source.backup(dest)
+    source.close()
+    dest.close()
+    typer.echo(f"Backed up to {target}.")
+
+
+def main() -> None:
+    sys.exit(cli())

@@ -1,0 +1,65 @@
+"""Request dependencies shared by both faces: the database session, the viewer, CSRF."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from townsquare.config import Settings
+from townsquare.db.models import Member
+from townsquare.domain import accounts
+from townsquare.web.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, UNSAFE, csrf_ok
+
+
+async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
+    async with request.app.state.sessionmaker() as session:
+        yield session
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def bearer_token(request: Request) -> str | None:
+    auth = request.headers.get("authorization", "")
+    scheme, _, token = auth.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def get_viewer(request: Request, db: AsyncSession = Depends(get_db)) -> Member | None:
+    """The member making the request (API token or session cookie), or None for a visitor."""
+    if hasattr(request.state, "viewer"):
+        return request.state.viewer
+    viewer = None
+    request.state.session_id = None
+    token = bearer_token(request)
+    if token is not None:
+        found = await accounts.session_member(db, token, kind="api")
+        if found is None:
+            raise HTTPException(401, "That API token is not valid.")
+    else:
+        found = await accounts.session_member(db, request.cookies.get(SESSION_COOKIE))
+    if found is not None:
+        viewer, request.state.session_id = found
+    request.state.viewer = viewer
+    return viewer
+
+
+async def check_csrf(request: Request) -> None:
+    """Refuse a state-changing request without this browser's CSRF token (bearer tokens excepted)."""
+    if request.method not in UNSAFE or bearer_token(request) is not None:
+        return
+    given = request.headers.get(CSRF_HEADER)
+    if given is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        given = value if isinstance(value, str) else None
+    if not csrf_ok(request, given):
+        raise HTTPException(
+            403,
+            "This form has expired or did not come from this site; reload the page and try again.",
+        )

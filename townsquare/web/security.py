@@ -1,0 +1,116 @@
+"""Cookies, CSRF tokens and security headers, shared by the HTML pages and the JSON API.
+
+A log-in is a server-side session row; the cookie holds its token. Visitors who are not
+logged in get a random ``ts_anon`` cookie so their forms (sign up, log in) carry a CSRF
+token too. The token is an HMAC of whichever of the two the request has, so a page
+rendered for one browser is useless to another site.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from http.cookies import SimpleCookie
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+SESSION_COOKIE = "ts_session"
+ANON_COOKIE = "ts_anon"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+CSP = (
+    "default-src 'self'; img-src 'self' https: data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+# Swagger UI sets inline styles as it renders; only its page gets that allowance.
+DOCS_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+
+
+def csrf_token_for(secret: str, basis: str) -> str:
+    return hmac.new(secret.encode(), f"csrf|{basis}".encode(), hashlib.sha256).hexdigest()
+
+
+def csrf_basis(request: Request) -> str:
+    """What the CSRF token is bound to: the log-in if there is one, else the visitor cookie."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        return "s:" + hashlib.sha256(token.encode()).hexdigest()
+    return "a:" + request.state.anon
+
+
+def csrf_token(request: Request) -> str:
+    return csrf_token_for(request.app.state.secret, csrf_basis(request))
+
+
+def csrf_ok(request: Request, given: str | None) -> bool:
+    return bool(given) and hmac.compare_digest(str(given), csrf_token(request))
+
+
+def cookie_secure(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+class SecurityMiddleware:
+    """Gives visitors their anonymous cookie and adds security headers to every response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cookies = _cookies(scope)
+        anon = cookies.get(ANON_COOKIE)
+        new_anon = None
+        if not anon or len(anon) > 64:
+            anon = new_anon = secrets.token_urlsafe(24)
+        scope.setdefault("state", {})["anon"] = anon
+        path: str = scope["path"]
+        csp = DOCS_CSP if path == "/api/docs" else CSP
+        https = scope.get("scheme") == "https"
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [
+                    (b"content-security-policy", csp.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"same-origin"),
+                    (b"x-frame-options", b"DENY"),
+                ]
+                if new_anon and not path.startswith("/static/"):
+                    flags = "; Path=/; HttpOnly; SameSite=Lax" + ("; Secure" if https else "")
+                    headers.append((b"set-cookie", f"{ANON_COOKIE}={new_anon}{flags}".encode()))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _cookies(scope: Scope) -> dict[str, str]:
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            jar: SimpleCookie = SimpleCookie()
+            try:
+                jar.load(value.decode("latin-1"))
+            except Exception:  # a malformed cookie header is the client's problem, not a 500
+                return {}
+            return {k: m.value for k, m in jar.items()}
+    return {}
+
+
+def set_session_cookie(response: Response, request: Request, token: str, days: int) -> None:
+    response.set_cookie(
+        SESSION_COOKIE, token, max_age=days * 86400, httponly=True, samesite="lax",
+        secure=cookie_secure(request), path="/",
+    )  # fmt: skip
+
+
+def clear_session_cookie(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/")

@@ -1,0 +1,40 @@
+"""The Jinja2 environment: filters for dates and counts, and helpers templates may call."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fastapi.templating import Jinja2Templates
+
+from townsquare.config import Settings
+from townsquare.domain import permissions
+from townsquare.web.security import csrf_token
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def short_date(when: datetime, now: datetime | None = None) -> str:
+    """'Oct 16' this year, 'Oct 16, 2024' otherwise (dates are shown in UTC)."""
+    now = now or datetime.now(UTC)
+    label = f"{when:%b} {when.day}"
+    return label if when.year == now.year else f"{label}, {when.year}"
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """'1 reply', '3 replies'."""
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
+
+def make_templates(settings: Settings) -> Jinja2Templates:
+    templates = Jinja2Templates(directory=TEMPLATES)
+    env = templates.env
+    env.filters["short_date"] = short_date
+    env.filters["iso"] = lambda when: when.isoformat(timespec="seconds")
+    env.filters["full_date"] = lambda when: f"{when:%A %d %B %Y, %H:%M} UTC"
+    env.globals["plural"] = plural
+    env.globals["can"] = permissions.can
+    env.globals["site_name"] = settings.site_name
+    env.globals["csrf_token"] = lambda request: csrf_token(request)
+    env.globals["viewer_of"] = lambda request: getattr(request.state, "viewer", None)
+    return templates
