@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -73,26 +74,38 @@ async def locate(db: AsyncSession, viewer: Member | None, discussion_id: int) ->
     return Located(discussion, group, membership)
 
 
-def _check_post(title: str, body: str) -> tuple[str, str]:
+def _check_post(title: str, body: str, link: str | None = None) -> tuple[str, str, str | None]:
     check = Checker()
     title = check.text("title", title, label="Title", min_len=1, max_len=TITLE_MAX)
     if "\n" in title:
         check.fail("title", "Keep the title on one line.")
     body = check.text("body", body, label="Text", max_len=BODY_MAX)
+    link = check.text("link_url", link, label="Link", max_len=2000) or None
+    if link is not None:
+        parts = urlsplit(link)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            check.fail("link_url", "Give a web address starting with http:// or https://.")
     check.done()
-    return title, body
+    return title, body, link
 
 
 async def start_discussion(
-    db: AsyncSession, actor: Member | None, *, group_slug: str, title: str, body: str = ""
+    db: AsyncSession,
+    actor: Member | None,
+    *,
+    group_slug: str,
+    title: str,
+    body: str = "",
+    link_url: str | None = None,
 ) -> Discussion:
+    """Start a discussion in a group the actor belongs to, optionally about a shared link."""
     view = await visible_group(db, actor, group_slug)
     member = permissions.require(actor, "discussion.start", view.group, membership=view.membership)
-    title, body = _check_post(title, body)
+    title, body, link_url = _check_post(title, body, link_url)
     now = utcnow()
     discussion = Discussion(
         group_id=view.group.id, author_id=member.id, title=title, body_src=body,
-        body_html=cook(body), last_activity_at=now, created_at=now,
+        body_html=cook(body), link_url=link_url, last_activity_at=now, created_at=now,
     )  # fmt: skip
     db.add(discussion)
     await db.execute(
@@ -109,7 +122,7 @@ async def edit_discussion(
 ) -> Discussion:
     found = await locate(db, actor, discussion_id)
     permissions.require(actor, "discussion.edit", found.discussion, membership=found.membership)
-    title, body = _check_post(title, body)
+    title, body, _ = _check_post(title, body)
     d = found.discussion
     if (title, body) != (d.title, d.body_src):
         d.title, d.body_src, d.body_html, d.edited_at = title, body, cook(body), utcnow()
