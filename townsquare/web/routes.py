@@ -1,9 +1,13 @@
-"""HTML pages: thin adapters over the domain functions."""
+"""HTML pages: one router made of each area's routes, all behind the CSRF check."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
+from townsquare.web import accounts, discussions, groups
 from townsquare.web.deps import check_csrf
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
+router.include_router(accounts.router)
+router.include_router(groups.router)
+router.include_router(discussions.router)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi.templating import Jinja2Templates
 
@@ -26,6 +27,23 @@ def plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count:,} {one if count == 1 else (many or one + 's')}"
 
 
+def page_links(page: int, pages: int) -> list[int | None]:
+    """Page numbers to link, with None for a gap: 1 … 4 5 [6] 7 8 … 20."""
+    keep = {1, pages, *range(page - 2, page + 3)}
+    links: list[int | None] = []
+    for n in range(1, pages + 1):
+        if n in keep:
+            links.append(n)
+        elif links and links[-1] is not None:
+            links.append(None)
+    return links
+
+
+def domain(url: str) -> str:
+    host = urlsplit(url).hostname or url
+    return host.removeprefix("www.")
+
+
 def make_templates(settings: Settings) -> Jinja2Templates:
     templates = Jinja2Templates(directory=TEMPLATES)
     env = templates.env
@@ -34,6 +52,9 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     env.filters["full_date"] = lambda when: f"{when:%A %d %B %Y, %H:%M} UTC"
     env.globals["plural"] = plural
     env.globals["can"] = permissions.can
+    env.globals["why_not"] = permissions.why_not
+    env.globals["page_links"] = page_links
+    env.filters["domain"] = domain
     env.globals["site_name"] = settings.site_name
     env.globals["csrf_token"] = lambda request: csrf_token(request)
     env.globals["viewer_of"] = lambda request: getattr(request.state, "viewer", None)

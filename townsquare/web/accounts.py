@@ -1,0 +1,101 @@
+"""Sign up, log in and out, profile settings, member pages."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from townsquare.db.models import Member
+from townsquare.domain import accounts, profiles
+from townsquare.domain.errors import Invalid, NotLoggedIn
+from townsquare.web.deps import get_db, get_settings, get_viewer
+from townsquare.web.pages import form_data, redirect, render, safe_next
+from townsquare.web.security import clear_session_cookie, set_session_cookie
+
+router = APIRouter()
+
+
+async def _logged_in(request: Request, db: AsyncSession, member: Member, next_url: str) -> Response:
+    days = get_settings(request).session_days
+    token = await accounts.open_session(db, member, days=days)
+    response = redirect(safe_next(next_url))
+    set_session_cookie(response, request, token, days)
+    return response
+
+
+@router.get("/signup")
+async def signup_form(request: Request, next: str = "/", viewer=Depends(get_viewer)):
+    return render(request, "accounts/signup.html", {"values": {}, "errors": {}, "next": next})
+
+
+@router.post("/signup")
+async def signup(request: Request, db: AsyncSession = Depends(get_db), viewer=Depends(get_viewer)):
+    form = await form_data(request)
+    try:
+        member = await accounts.sign_up(
+            db, name=form.get("name", ""), email=form.get("email", ""),
+            password=form.get("password", ""), display_name=form.get("display_name", ""),
+        )  # fmt: skip
+    except Invalid as exc:
+        values = {k: v for k, v in form.items() if k != "password"}
+        ctx = {"values": values, "errors": exc.errors, "next": form.get("next", "/")}
+        return render(request, "accounts/signup.html", ctx, status=422)
+    return await _logged_in(request, db, member, form.get("next", "/"))
+
+
+@router.get("/login")
+async def login_form(request: Request, next: str = "/", viewer=Depends(get_viewer)):
+    return render(request, "accounts/login.html", {"values": {}, "errors": {}, "next": next})
+
+
+@router.post("/login")
+async def login(request: Request, db: AsyncSession = Depends(get_db), viewer=Depends(get_viewer)):
+    form = await form_data(request)
+    try:
+        member = await accounts.authenticate(
+            db, login=form.get("login", ""), password=form.get("password", "")
+        )
+    except Invalid as exc:
+        ctx = {"values": {"login": form.get("login", "")}, "errors": exc.errors,
+               "next": form.get("next", "/")}  # fmt: skip
+        return render(request, "accounts/login.html", ctx, status=422)
+    return await _logged_in(request, db, member, form.get("next", "/"))
+
+
+@router.post("/logout")
+async def logout(request: Request, db: AsyncSession = Depends(get_db), viewer=Depends(get_viewer)):
+    if request.state.session_id:
+        await accounts.close_session(db, request.state.session_id)
+    response = redirect("/")
+    clear_session_cookie(response)
+    return response
+
+
+@router.get("/settings/profile")
+async def profile_form(request: Request, viewer: Member | None = Depends(get_viewer)):
+    if viewer is None:
+        raise NotLoggedIn()
+    values = {"display_name": viewer.display_name, "bio": viewer.bio}
+    return render(request, "accounts/settings.html", {"values": values, "errors": {}})
+
+
+@router.post("/settings/profile")
+async def profile_save(request: Request, db: AsyncSession = Depends(get_db),
+                       viewer: Member | None = Depends(get_viewer)):  # fmt: skip
+    form = await form_data(request)
+    try:
+        member = await accounts.update_profile(
+            db, viewer, display_name=form.get("display_name", ""), bio=form.get("bio", "")
+        )
+    except Invalid as exc:
+        return render(request, "accounts/settings.html",
+                      {"values": form, "errors": exc.errors}, status=422)  # fmt: skip
+    return redirect(f"/u/{member.name}")
+
+
+@router.get("/u/{name}")
+async def member_page(name: str, request: Request, db: AsyncSession = Depends(get_db),
+                      viewer: Member | None = Depends(get_viewer)):  # fmt: skip
+    profile = await profiles.member_profile(db, viewer, name)
+    return render(request, "accounts/profile.html", {"profile": profile})
