@@ -1,9 +1,57 @@
-"""JSON API under /api/v1: thin adapters over the domain functions."""
+"""JSON API under /api/v1: thin adapters over the domain functions, one module per area.
+
+Every route authenticates with ``Authorization: Bearer <token>`` (from /api/v1/auth/tokens)
+or with the session cookie; cookie-authenticated writes carry X-CSRF-Token. Failures are
+RFC 9457 problem bodies (see web/errors.py, the one place errors are translated).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from typing import Any
 
+from fastapi import APIRouter, Depends, Security
+from fastapi.security import HTTPBearer
+
+from townsquare.api import accounts, comments, discussions, docs, groups
+from townsquare.api.schemas import Problem
 from townsquare.web.deps import check_csrf
 
-router = APIRouter(prefix="/api/v1", dependencies=[Depends(check_csrf)])
+# Declared so OpenAPI (and Swagger UI's Authorize button) knows about tokens; get_viewer
+# does the checking, so a missing header here just means "not a token request".
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="token",
+    description="A token from POST /api/v1/auth/tokens.",
+)
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/problem+json": {"schema": Problem.model_json_schema()}},
+    }
+
+
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    401: _problem("Log in first, or the token is not valid."),
+    403: _problem("Not allowed, or a cookie-authenticated write without X-CSRF-Token."),
+    404: _problem("Not found, or not visible to the viewer."),
+    422: _problem("The request is not valid; 'errors' maps each field to its message."),
+}
+
+guarded = APIRouter(
+    prefix="/api/v1",
+    dependencies=[Depends(check_csrf), Security(bearer)],
+    responses=PROBLEMS,
+)
+for area in (accounts, groups, discussions, comments):
+    guarded.include_router(area.router)
+
+# The one route that needs no CSRF check: see accounts.credentials.
+unguarded = APIRouter(prefix="/api/v1", responses=PROBLEMS)
+unguarded.include_router(accounts.credentials)
+
+router = APIRouter()
+router.include_router(guarded)
+router.include_router(unguarded)
+router.include_router(docs.router)
