@@ -53,16 +53,20 @@ def _truncate_pg() -> None:
     engine.dispose()
 
 
+# Tests post quickly from one address; the rate-limit tests tighten these on purpose.
+_ROOMY = {"signup_rate": "1000/minute", "login_rate": "1000/minute", "post_rate": "1000/minute"}
+
+
 @pytest.fixture
 def settings(tmp_path: Path, migrated_template: Path | None) -> Settings:
     data = tmp_path / "data"
     data.mkdir()
     if PG_URL:
         _truncate_pg()
-        return Settings(data_dir=data, database_url=PG_URL, secret_key=SECRET)
+        return Settings(data_dir=data, database_url=PG_URL, secret_key=SECRET, **_ROOMY)
     assert migrated_template is not None
     shutil.copy(migrated_template, data / "townsquare.db")
-    return Settings(data_dir=data, database_url="", secret_key=SECRET, comments_per_page=50)
+    return Settings(data_dir=data, database_url="", secret_key=SECRET, **_ROOMY)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from townsquare import __version__
 from townsquare.api.routes import router as api_router
 from townsquare.config import Settings
 from townsquare.db.engine import make_engine, make_sessionmaker
+from townsquare.ratelimit import Limiter, Rate
 from townsquare.web import errors as web_errors
 from townsquare.web.routes import router as web_router
 from townsquare.web.security import SecurityMiddleware
@@ -26,6 +27,7 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
         yield
+        await app.state.limiter.close()
         await engine.dispose()
 
     app = FastAPI(
@@ -42,6 +44,12 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.templates = make_templates(settings)
+    app.state.limiter = Limiter(settings.redis_url)
+    app.state.rates = {
+        "signup": Rate.parse(settings.signup_rate),
+        "login": Rate.parse(settings.login_rate),
+        "post": Rate.parse(settings.post_rate),
+    }
 
     app.add_middleware(SecurityMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from townsquare.db.models import Member
 from townsquare.domain import accounts, profiles
 from townsquare.domain.errors import Invalid, NotLoggedIn
-from townsquare.web.deps import get_db, get_settings, get_viewer
+from townsquare.web.deps import get_db, get_settings, get_viewer, rate_limit
 from townsquare.web.pages import form_data, redirect, render, safe_next
 from townsquare.web.security import clear_session_cookie, set_session_cookie
 
@@ -29,7 +29,7 @@ async def signup_form(request: Request, next: str = "/", viewer=Depends(get_view
     return render(request, "accounts/signup.html", {"values": {}, "errors": {}, "next": next})
 
 
-@router.post("/signup")
+@router.post("/signup", dependencies=[Depends(rate_limit("signup"))])
 async def signup(request: Request, db: AsyncSession = Depends(get_db), viewer=Depends(get_viewer)):
     form = await form_data(request)
     try:
@@ -49,7 +49,7 @@ async def login_form(request: Request, next: str = "/", viewer=Depends(get_viewe
     return render(request, "accounts/login.html", {"values": {}, "errors": {}, "next": next})
 
 
-@router.post("/login")
+@router.post("/login", dependencies=[Depends(rate_limit("login"))])
 async def login(request: Request, db: AsyncSession = Depends(get_db), viewer=Depends(get_viewer)):
     form = await form_data(request)
     try:

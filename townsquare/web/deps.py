@@ -63,3 +63,28 @@ async def check_csrf(request: Request) -> None:
             403,
             "This form has expired or did not come from this site; reload the page and try again.",
         )
+
+
+def client_address(request: Request) -> str:
+    """The client's address; behind a proxy, uvicorn puts the forwarded one here when trusted."""
+    return request.client.host if request.client else "unknown"
+
+
+_MESSAGES = {
+    "signup": "Too many sign-ups from your network; try again later.",
+    "login": "Too many log-in attempts; wait a minute and try again.",
+    "post": "You are posting very fast; wait a moment and try again.",
+}
+
+
+def rate_limit(action: str):  # type: ignore[no-untyped-def]
+    """A dependency that counts this request against the action's limit (posts: per member)."""
+
+    async def check(request: Request, viewer: Member | None = Depends(get_viewer)) -> None:
+        if request.method not in UNSAFE:
+            return
+        rate = request.app.state.rates[action]
+        key = f"m{viewer.id}" if action == "post" and viewer else client_address(request)
+        await request.app.state.limiter.hit(action, key, rate, _MESSAGES[action])
+
+    return check

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from townsquare.db.models import Comment, Group, Member
 from townsquare.domain import comments, discussions, likes
 from townsquare.domain.errors import Invalid, NotLoggedIn
-from townsquare.web.deps import get_db, get_settings, get_viewer
+from townsquare.web.deps import get_db, get_settings, get_viewer, rate_limit
 from townsquare.web.pages import form_data, is_htmx, page_number, redirect, render
 
 router = APIRouter()
@@ -45,7 +45,7 @@ async def comment_permalink(discussion_id: int, comment_id: int, request: Reques
     return redirect(permalink(found.comment, get_settings(request).comments_per_page))
 
 
-@router.post("/d/{discussion_id}/comments")
+@router.post("/d/{discussion_id}/comments", dependencies=[Depends(rate_limit("post"))])
 async def add_comment(discussion_id: int, request: Request, db: AsyncSession = Depends(get_db),
                       viewer: Member | None = Depends(get_viewer)):  # fmt: skip
     form = await form_data(request)

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from townsquare.db.models import Member
 from townsquare.domain import discussions, feeds, groups
 from townsquare.domain.errors import Invalid, NotLoggedIn
-from townsquare.web.deps import get_db, get_settings, get_viewer
+from townsquare.web.deps import get_db, get_settings, get_viewer, rate_limit
 from townsquare.web.pages import form_data, redirect, render
 
 router = APIRouter()
@@ -84,7 +84,7 @@ async def new_discussion_form(slug: str, request: Request, db: AsyncSession = De
     return render(request, "discussions/new.html", {"view": view, "values": {}, "errors": {}})
 
 
-@router.post("/g/{slug}/new")
+@router.post("/g/{slug}/new", dependencies=[Depends(rate_limit("post"))])
 async def start_discussion(slug: str, request: Request, db: AsyncSession = Depends(get_db),
                            viewer: Member | None = Depends(get_viewer)):  # fmt: skip
     form = await form_data(request)

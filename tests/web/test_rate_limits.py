@@ -1,0 +1,78 @@
+"""Rate limits on sign-up, log-in and posting, in memory and shared through Redis."""
+
+import secrets
+
+import httpx
+import pytest
+
+from tests.conftest import PASSWORD, Client
+from townsquare.app import create_app
+from townsquare.domain.errors import RateLimited
+from townsquare.ratelimit import Limiter, Rate
+
+
+@pytest.fixture
+def strict(settings):
+    settings.signup_rate, settings.login_rate, settings.post_rate = "2/hour", "3/minute", "2/minute"
+    return settings
+
+
+async def test_too_many_signups_from_one_address_get_429(strict, db):
+    """The third sign-up in an hour from one address is refused with Retry-After, and not created."""
+    app = create_app(strict)
+    async with Client(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        for i in range(2):
+            r = await c.form("/signup", {"name": f"user{i}", "email": f"u{i}@example.org",
+                                         "password": PASSWORD})  # fmt: skip
+            assert r.status_code == 303
+            c.cookies.delete("ts_session")
+        r = await c.form(
+            "/signup", {"name": "user9", "email": "u9@example.org", "password": PASSWORD}
+        )
+        assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
+        assert "Too many sign-ups" in r.text
+    await app.state.engine.dispose()
+
+
+async def test_posting_fast_is_limited_per_member(strict, db, make):
+    """A member who posts faster than post_rate gets 429; the extra comment is not written."""
+    app = create_app(strict)
+    member = await make.member()
+    group = await make.group(member)
+    d = await make.discussion(group, member)
+    async with Client(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        await c.log_in_as(db, member)
+        codes = [
+            (await c.form(f"/d/{d.id}/comments", {"body": f"n{i}"})).status_code for i in range(3)
+        ]
+    assert codes == [303, 303, 429]
+    await db.refresh(d)
+    assert d.comment_count == 2
+    await app.state.engine.dispose()
+
+
+async def test_redis_limiter_shares_counts_between_limiters():
+    """Two limiters on the same Redis (two workers) share one count."""
+    redis = pytest.importorskip("redis.asyncio")
+    try:
+        probe = redis.from_url("redis://127.0.0.1:6379/0")
+        await probe.ping()
+        await probe.aclose()
+    except Exception:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    key = secrets.token_hex(6)
+    a, b = Limiter("redis://127.0.0.1:6379/0"), Limiter("redis://127.0.0.1:6379/0")
+    rate = Rate.parse("2/minute")
+    await a.hit("test", key, rate, "slow down")
+    await b.hit("test", key, rate, "slow down")
+    with pytest.raises(RateLimited):
+        await a.hit("test", key, rate, "slow down")
+    await a.close()
+    await b.close()
+
+
+def test_rate_strings_parse_and_reject_nonsense():
+    """'10/minute' parses; anything else is a clear error at start-up."""
+    assert Rate.parse("10/minute") == Rate(10, 60)
+    with pytest.raises(ValueError):
+        Rate.parse("ten a minute")
