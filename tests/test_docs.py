@@ -18,7 +18,7 @@ def test_ci_runs_the_readmes_test_command():
     """.ci/run calls the same install-and-test command the README gives newcomers."""
     readme = (ROOT / "README.md").read_text()
     ci = (ROOT / ".ci" / "run").read_text()
-    assert "pip install -e '.[test]' && pytest" in readme
-    assert "pip install -q -e '.[test]' && pytest" in ci
+    command = "python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[test]' && pytest"
+    assert command in readme and command in ci
     assert "TOWNSQUARE_BROWSER_TESTS=required" in ci
     assert "TOWNSQUARE_TEST_DATABASE_URL" in ci
