@@ -101,9 +101,7 @@ async def test_cookie_write_without_the_csrf_header_is_a_403_problem(client, db,
     await client.log_in_as(db, member)
     r = await client.post(f"/api/v1/groups/{group.slug}/join")
     assert "did not come from this site" in problem(r, 403)["detail"]
-    r = await client.post(
-        f"/api/v1/groups/{group.slug}/join", headers={"X-CSRF-Token": "forged"}
-    )
+    r = await client.post(f"/api/v1/groups/{group.slug}/join", headers={"X-CSRF-Token": "forged"})
     problem(r, 403)
     r = await client.send_json("POST", f"/api/v1/groups/{group.slug}/join")
     assert r.status_code == 200, r.text

@@ -5,9 +5,7 @@ from __future__ import annotations
 import pytest
 
 
-async def test_the_discussion_page_has_comments_replies_and_the_viewers_likes(
-    client, make, auth
-):
+async def test_the_discussion_page_has_comments_replies_and_the_viewers_likes(client, make, auth):
     """One read gives the discussion, its comments with replies, and what the viewer liked."""
     host = await make.member("host", level=5, display_name="The Host")
     group = await make.group(host)
@@ -48,9 +46,12 @@ async def test_comment_pages(client, make, settings, problem):
     assert (r["page"], r["pages"]) == (2, 2)
     assert [t["id"] for t in r["comments"]] == [c.id for c in made[5:]]
     problem(await client.get(f"/api/v1/discussions/{d.id}", params={"page": 3}), 404)
-    assert "page" in problem(
-        await client.get(f"/api/v1/discussions/{d.id}", params={"page": 0}), 422
-    )["errors"]
+    assert (
+        "page"
+        in problem(await client.get(f"/api/v1/discussions/{d.id}", params={"page": 0}), 422)[
+            "errors"
+        ]
+    )
 
 
 @pytest.mark.parametrize(
@@ -92,7 +93,9 @@ async def test_an_edit_is_checked_like_a_new_discussion(client, make, auth, prob
     """Editing to an empty title is a 422 at the title."""
     host = await make.member()
     d = await make.discussion(await make.group(host), host)
-    r = await client.patch(f"/api/v1/discussions/{d.id}", json={"title": ""}, headers=await auth(host))
+    r = await client.patch(
+        f"/api/v1/discussions/{d.id}", json={"title": ""}, headers=await auth(host)
+    )
     assert "title" in problem(r, 422)["errors"]
 
 

@@ -133,7 +133,9 @@ async def test_a_non_member_cannot_start_a_discussion(client, make, auth, proble
     assert "Join this group" in problem(r, 403)["detail"]
 
 
-@pytest.mark.parametrize("title", ["", "   ", "x" * 301, "x" * 100_000, "x" * 102_400, "two\nlines"])
+@pytest.mark.parametrize(
+    "title", ["", "   ", "x" * 301, "x" * 100_000, "x" * 102_400, "two\nlines"]
+)
 async def test_a_bad_title_is_refused_at_the_title(client, make, auth, problem, title):
     """Empty, huge or multi-line titles are a 422 naming the title."""
     me = await make.member()
