@@ -63,8 +63,6 @@ async def join_group(slug: Slug, db: Db, viewer: Viewer) -> GroupOut:
     """Become a member of the group."""
     await groups.join_group(db, viewer, slug)
     view = await groups.visible_group(db, viewer, slug)
-    # The member count was raised in SQL, so the row loaded before the join is out of date.
-    await db.refresh(view.group)
     return group_out(view.group, view.membership)
 
 
