@@ -26,16 +26,6 @@ CHECKS = (
            (SELECT count(*) FROM discussion d WHERE d.group_id = g.id AND d.state = 'live')""",
     ),
     (
-        "group.last_activity_at is its latest creation, discussion or comment",
-        """SELECT count(*) FROM grp g WHERE g.last_activity_at != (
-             SELECT max(t) FROM (
-               SELECT g.created_at AS t
-               UNION ALL SELECT max(d.created_at) FROM discussion d WHERE d.group_id = g.id
-               UNION ALL SELECT max(c.created_at) FROM comment c
-                 JOIN discussion d ON d.id = c.discussion_id WHERE d.group_id = g.id
-             ) AS times)""",
-    ),
-    (
         "each group's creator is its host",
         """SELECT count(*) FROM grp g WHERE NOT EXISTS (SELECT 1 FROM membership m
            WHERE m.group_id = g.id AND m.member_id = g.created_by_id AND m.role = 'host')""",
@@ -61,22 +51,10 @@ CHECKS = (
            WHERE l.target_type = 'discussion' AND l.target_id = d.id)""",
     ),
     (
-        "discussion.last_activity_at is its creation or its latest comment",
-        """SELECT count(*) FROM discussion d WHERE d.last_activity_at != coalesce(
-           (SELECT max(c.created_at) FROM comment c WHERE c.discussion_id = d.id), d.created_at)""",
-    ),
-    (
-        "comments take positions 1..n in the order written",
+        "comments take positions 1..n in the order of their ids",
         """SELECT count(*) FROM (SELECT c.position, row_number() OVER
-             (PARTITION BY c.discussion_id ORDER BY c.created_at, c.id) AS n
+             (PARTITION BY c.discussion_id ORDER BY c.id) AS n
            FROM comment c WHERE c.parent_id IS NULL) AS ranked WHERE ranked.position != ranked.n""",
-    ),
-    (
-        "ids follow the order comments were written",
-        """SELECT count(*) FROM (SELECT
-             row_number() OVER (PARTITION BY discussion_id ORDER BY id) AS by_id,
-             row_number() OVER (PARTITION BY discussion_id ORDER BY created_at, id) AS by_time
-           FROM comment) AS ranked WHERE ranked.by_id != ranked.by_time""",
     ),
     (
         "a reply carries its comment's position, one level deep, after it",
@@ -110,11 +88,45 @@ CHECKS = (
 )
 
 
-def problems(engine: Engine, *, sample: int = 200) -> list[str]:
-    """Every broken rule with how many rows break it; an empty list means consistent."""
+# Rules about time order. The generator keeps them; comments the app writes concurrently
+# (the W1 row) can break them today, because add_comment reads the clock before it takes
+# the discussion's lock: a later-locked comment may carry an earlier time, and the last
+# writer's time (not the latest) becomes last_activity_at.
+TIME_ORDER = (
+    (
+        "group.last_activity_at is its latest creation, discussion or comment",
+        """SELECT count(*) FROM grp g WHERE g.last_activity_at != (
+             SELECT max(t) FROM (
+               SELECT g.created_at AS t
+               UNION ALL SELECT max(d.created_at) FROM discussion d WHERE d.group_id = g.id
+               UNION ALL SELECT max(c.created_at) FROM comment c
+                 JOIN discussion d ON d.id = c.discussion_id WHERE d.group_id = g.id
+             ) AS times)""",
+    ),
+    (
+        "discussion.last_activity_at is its creation or its latest comment",
+        """SELECT count(*) FROM discussion d WHERE d.last_activity_at != coalesce(
+           (SELECT max(c.created_at) FROM comment c WHERE c.discussion_id = d.id), d.created_at)""",
+    ),
+    (
+        "ids follow the order comments were written",
+        """SELECT count(*) FROM (SELECT
+             row_number() OVER (PARTITION BY discussion_id ORDER BY id) AS by_id,
+             row_number() OVER (PARTITION BY discussion_id ORDER BY created_at, id) AS by_time
+           FROM comment) AS ranked WHERE ranked.by_id != ranked.by_time""",
+    ),
+)
+
+
+Rules = tuple[tuple[str, str], ...]
+
+
+def problems(engine: Engine, rules: Rules = CHECKS + TIME_ORDER, sample: int = 200) -> list[str]:
+    """Every broken rule with how many rows break it (and a sample of comments' cooking
+    checked); an empty list means consistent."""
     found = []
     with engine.connect() as conn:
-        for rule, query in CHECKS:
+        for rule, query in rules:
             bad = conn.scalar(text(query))
             if bad:
                 found.append(f"{rule}: {bad} rows disagree")

@@ -1,0 +1,280 @@
+"""Serve a workload with townsquare, load it scenario by scenario, and compare to the ceiling.
+
+Every figure is printed as a ratio to the ceiling measured in the same run (R1's exact
+HTML served static), because absolute numbers say more about the machine than the app.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+
+from bench import ceiling, loadgen
+from bench.loadgen import Load, Result, Target
+from townsquare.config import Settings
+from townsquare.web.security import SESSION_COOKIE, csrf_token_for
+
+ROOT = Path(__file__).resolve().parent.parent  # the repository, so workers can import bench
+WORKERS = 2
+
+
+@dataclass(frozen=True)
+class Scenario:
+    key: str
+    what: str
+    target: Target
+
+
+@dataclass
+class Row:
+    key: str
+    what: str
+    method: str
+    path: str
+    result: Result | None = None
+    problem: str = ""  # why the row could not be measured, or what went wrong while it was
+
+
+def scenarios(settings: Settings, meta: dict[str, Any]) -> list[Scenario]:
+    """R1, R1L, R2, R3 and W1 for this data directory's workload."""
+    long_page = f"/d/{meta['long_discussion']}"
+    viewer = {"Cookie": f"{SESSION_COOKIE}={meta['viewer_token']}"}
+    secret = settings.resolved_secret()
+    posts = []
+    for token in meta["poster_tokens"]:
+        # The token the app would put in this member's forms (see townsquare.web.security).
+        csrf = csrf_token_for(secret, "s:" + hashlib.sha256(token.encode()).hexdigest())
+        headers = {
+            "Cookie": f"{SESSION_COOKIE}={token}",
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        # The client appends a running number to the body, so no two comments are the same.
+        posts.append((headers, urlencode({"csrf_token": csrf, "body": "Bench comment no. "})))
+    return [
+        Scenario("R1", "long discussion, first page, anonymous", Target("GET", long_page)),
+        Scenario("R1L", "the same page, logged in", Target("GET", long_page, ((viewer, ""),))),
+        Scenario(
+            "R2", "busiest group's discussion list", Target("GET", f"/g/{meta['group_slug']}")
+        ),
+        Scenario("R3", "home page, anonymous", Target("GET", "/")),
+        Scenario(
+            "W1",
+            "post a comment, logged in (303 = success)",
+            Target("POST", f"/d/{meta['write_discussion']}/comments", tuple(posts), numbered=True),
+        ),
+    ]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serving(argv: list[str], env: dict[str, str], port: int, log: Path) -> Iterator[str]:
+    """Run a server in its own process group until it answers; stop the whole group after."""
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            argv, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{argv[2:4]} exited early:\n{log.read_text()[-3000:]}")
+            try:
+                httpx.get(base + "/", timeout=2)  # any answer at all means it is listening
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"no answer on {base} within 60 s") from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        _stop(proc)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    # The group is the one start_new_session made for this server: its master and workers.
+    for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
+        if proc.poll() is not None:
+            break
+        try:
+            os.killpg(proc.pid, sig)
+            proc.wait(timeout=wait)
+        except ProcessLookupError:
+            break
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def preflight(base: str, target: Target) -> str:
+    """One request as the scenario sends it; the reason it fails, or "" when it works."""
+    headers, body = target.variants[0]
+    body = body + "0" if target.numbered else body
+    try:
+        response = httpx.request(
+            target.method, base + target.path, headers=headers, content=body or None, timeout=30
+        )
+    except httpx.HTTPError as exc:
+        return f"request failed: {exc!r}"
+    if 200 <= response.status_code < 400:
+        return ""
+    hint = " (route not there yet?)" if response.status_code in (404, 405) else ""
+    return f"HTTP {response.status_code}{hint}"
+
+
+def measure(client: str, base: str, row: Row, target: Target, load: Load, warmup: Load) -> None:
+    row.problem = preflight(base, target)
+    if row.problem:
+        return
+    loadgen.run(client, base, target, warmup)  # fills caches and pools; not counted
+    row.result = loadgen.run(client, base, target, load)
+    bad = row.result.errors + row.result.failures
+    if bad:
+        row.problem = f"{bad} of {row.result.requests} requests failed"
+
+
+def run(
+    settings: Settings, meta: dict[str, Any], *, client: str, load: Load, warmup: Load
+) -> dict[str, Any]:
+    """Measure every scenario, then the ceiling; returns the report (also for --json)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
+    if settings.database_url:
+        env["TOWNSQUARE_DATABASE_URL"] = settings.database_url
+    rows: list[Row] = []
+    page = b""
+    with tempfile.TemporaryDirectory(prefix="bench-run-") as tmp:
+        logs = Path(tmp)
+        port = free_port()
+        argv = [sys.executable, "-m", "townsquare", "serve", "--data-dir", str(settings.data_dir),
+                "--host", "127.0.0.1", "--port", str(port), "--workers", str(WORKERS)]  # fmt: skip
+        with serving(argv, env, port, logs / "townsquare.log") as base:
+            all_scenarios = scenarios(settings, meta)
+            # The ceiling serves the very bytes an anonymous visitor gets for R1.
+            r1 = httpx.get(base + all_scenarios[0].target.path, timeout=30)
+            page = r1.content
+            for sc in all_scenarios:
+                row = Row(sc.key, sc.what, sc.target.method, sc.target.path)
+                rows.append(row)
+                print(f"  {sc.key:<5} {sc.target.method} {sc.target.path} …", flush=True)
+                measure(client, base, row, sc.target, load, warmup)
+        server_log = (logs / "townsquare.log").read_text(errors="replace")
+
+        page_file = logs / "r1.html"
+        page_file.write_bytes(page)
+        env[ceiling.FILE_VARIABLE] = str(page_file)
+        port = free_port()
+        argv = [sys.executable, "-m", "uvicorn", "bench.ceiling:make_app", "--factory",
+                "--host", "127.0.0.1", "--port", str(port), "--workers", str(WORKERS),
+                "--no-access-log", "--log-level", "warning"]  # fmt: skip
+        top = Row("ceiling", "R1's bytes served static (Starlette)", "GET", rows[0].path)
+        print(f"  ceiling GET {top.path} …", flush=True)
+        with serving(argv, env, port, logs / "ceiling.log") as base:
+            measure(client, base, top, Target("GET", top.path), load, warmup)
+
+    ceiling_note = "" if r1.status_code == 200 else f"R1 answered HTTP {r1.status_code}"
+    return report(meta, settings, client, load, top, rows, len(page), ceiling_note, server_log)
+
+
+def _ratio(num: float, den: float) -> float | None:
+    return round(num / den, 2) if num and den else None
+
+
+def report(
+    meta: dict[str, Any], settings: Settings, client: str, load: Load, top: Row, rows: list[Row],
+    page_bytes: int, ceiling_note: str, server_log: str,
+) -> dict[str, Any]:  # fmt: skip
+    out_rows = []
+    for row in [top, *rows]:
+        entry: dict[str, Any] = {"key": row.key, "what": row.what, "method": row.method,
+                                 "path": row.path, "problem": row.problem}  # fmt: skip
+        if row.result is not None:
+            r = row.result
+            entry |= {k: round(v, 3) for k, v in asdict(r).items()} | {"rps": round(r.rps, 1)}
+            if top.result is not None:
+                # Ceiling over measured: 4.0 means four times fewer requests per second.
+                entry["times_fewer_rps"] = _ratio(top.result.rps, r.rps)
+                entry["p50_ratio"] = _ratio(r.p50_ms, top.result.p50_ms)
+                entry["p99_ratio"] = _ratio(r.p99_ms, top.result.p99_ms)
+        out_rows.append(entry)
+    errors = [line for line in server_log.splitlines() if "Traceback" in line or "ERROR" in line]
+    return {
+        "workload": meta["workload"],
+        "seed": meta["seed"],
+        "database": "sqlite" if settings.is_sqlite else "postgresql",
+        "client": client,
+        "connections": load.connections,
+        "seconds_per_scenario": load.seconds,
+        "workers": WORKERS,
+        "r1_page_bytes": page_bytes,
+        "ceiling_note": ceiling_note,
+        "server_errors_logged": len(errors),
+        "server_log_tail": server_log.splitlines()[-30:] if errors else [],
+        "rows": out_rows,
+    }
+
+
+def table(rep: dict[str, Any]) -> str:
+    """The report as text: ratios first (what to read), this machine's figures after."""
+    head = (
+        f"{rep['workload']} (seed {rep['seed']}) on {rep['database']}, {rep['workers']} workers; "
+        f"load: {rep['client']}, {rep['connections']} connections, "
+        f"{rep['seconds_per_scenario']:g} s per row; R1 page {rep['r1_page_bytes']:,} bytes"
+    )
+    lines = [head, ""]
+    lines.append(
+        f"{'row':<8}{'what':<43}{'×rps':>7}{'×p50':>7}{'×p99':>7}   │"
+        f"{'rps':>9}{'p50 ms':>9}{'p99 ms':>9}"
+    )
+    lines.append("─" * 76 + "┼" + "─" * 27)
+
+    def fmt(value: float | None) -> str:
+        return f"{value:.2f}" if value is not None else "—"
+
+    for row in rep["rows"]:
+        start = f"{row['key']:<8}{row['what'][:42]:<43}"
+        if "rps" not in row:
+            lines.append(f"{start}ERROR: {row['problem']}")
+            continue
+        lines.append(
+            f"{start}{fmt(row.get('times_fewer_rps')):>7}{fmt(row.get('p50_ratio')):>7}"
+            f"{fmt(row.get('p99_ratio')):>7}   │{row['rps']:>9.0f}{row['p50_ms']:>9.2f}"
+            f"{row['p99_ms']:>9.2f}"
+        )
+        if row["problem"]:
+            lines.append(f"{'':<8}ERROR: {row['problem']} — the figures above are not valid")
+    lines.append("")
+    lines.append(
+        "×rps = ceiling rps / row rps (how many times fewer requests per second); "
+        "×p50, ×p99 = row latency / ceiling latency. Lower is better; 1.00 is the ceiling."
+    )
+    if rep["ceiling_note"]:
+        lines.append(f"WARNING: the ceiling is not R1's page: {rep['ceiling_note']}")
+    if rep["server_errors_logged"]:
+        lines.append(
+            f"WARNING: townsquare logged {rep['server_errors_logged']} errors; its log ends:"
+        )
+        lines += ["  " + line for line in rep["server_log_tail"]]
+    return "\n".join(lines)
+
+
+def failed(rep: dict[str, Any]) -> bool:
+    return any(row["problem"] for row in rep["rows"])
