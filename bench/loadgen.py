@@ -126,8 +126,10 @@ def run_wrk(base_url: str, target: Target, load: Load) -> Result:
         script.write_text(lua_script(target))
         # One thread: the machine's two cores belong to the server's two workers as far
         # as possible; one wrk thread drives tens of thousands of requests a second.
-        argv = ["wrk", "-t1", f"-c{load.connections}", f"-d{load.seconds:g}s",
-                f"--timeout={load.timeout:g}s", "-s", str(script), base_url]  # fmt: skip
+        # wrk takes whole seconds only.
+        seconds, timeout = max(1, round(load.seconds)), max(1, round(load.timeout))
+        argv = ["wrk", "-t1", f"-c{load.connections}", f"-d{seconds}s", f"--timeout={timeout}s",
+                "-s", str(script), base_url]  # fmt: skip
         done = subprocess.run(argv, capture_output=True, text=True, check=False)
     line = next((ln for ln in done.stdout.splitlines() if ln.startswith("BENCH ")), None)
     if done.returncode != 0 or line is None:

@@ -266,6 +266,11 @@ def table(rep: dict[str, Any]) -> str:
         "×rps = ceiling rps / row rps (how many times fewer requests per second); "
         "×p50, ×p99 = row latency / ceiling latency. Lower is better; 1.00 is the ceiling."
     )
+    if rep["client"] == "python":
+        lines.append(
+            "WARNING: the Python client is slower than the ceiling server, so the ceiling row "
+            "measures the client and every ratio understates the gap; install wrk."
+        )
     if rep["ceiling_note"]:
         lines.append(f"WARNING: the ceiling is not R1's page: {rep['ceiling_note']}")
     if rep["server_errors_logged"]:
