@@ -76,3 +76,19 @@ def test_rate_strings_parse_and_reject_nonsense():
     assert Rate.parse("10/minute") == Rate(10, 60)
     with pytest.raises(ValueError):
         Rate.parse("ten a minute")
+
+
+async def test_api_login_attempts_are_limited_with_a_problem_body(strict, db, make):
+    """Password guessing through the API token endpoint hits the log-in limit: 429 problem+json."""
+    await make.member("target")
+    app = create_app(strict)
+    async with Client(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        codes = []
+        for _ in range(4):
+            r = await c.post("/api/v1/auth/tokens", json={"login": "target", "password": "guess123",
+                                                          "label": "x"})  # fmt: skip
+            codes.append(r.status_code)
+    assert codes == [422, 422, 422, 429]
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["status"] == 429 and "retry-after" in r.headers
+    await app.state.engine.dispose()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 
 from townsquare.api.deps import Config, Db, Viewer, logged_in
 from townsquare.api.schemas import (
@@ -20,6 +20,7 @@ from townsquare.api.schemas import (
     member_out,
 )
 from townsquare.domain import accounts
+from townsquare.web.deps import rate_limit
 from townsquare.web.security import clear_session_cookie, csrf_token, set_session_cookie
 
 router = APIRouter(tags=["accounts"])
@@ -37,7 +38,7 @@ async def get_csrf_token(request: Request) -> CsrfOut:
     return CsrfOut(csrf_token=csrf_token(request))
 
 
-@router.post("/auth/signup", status_code=201)
+@router.post("/auth/signup", status_code=201, dependencies=[Depends(rate_limit("signup"))])
 async def sign_up(body: SignupIn, db: Db) -> MeOut:
     """Create an account; log in afterwards with /auth/login or /auth/tokens."""
     member = await accounts.sign_up(
@@ -47,7 +48,7 @@ async def sign_up(body: SignupIn, db: Db) -> MeOut:
     return me_out(member)
 
 
-@router.post("/auth/login")
+@router.post("/auth/login", dependencies=[Depends(rate_limit("login"))])
 async def log_in(
     body: LoginIn, request: Request, response: Response, db: Db, settings: Config
 ) -> MeOut:
@@ -68,7 +69,7 @@ async def log_out(request: Request, db: Db, viewer: Viewer) -> Response:
     return response
 
 
-@credentials.post("/auth/tokens", status_code=201)
+@credentials.post("/auth/tokens", status_code=201, dependencies=[Depends(rate_limit("login"))])
 async def create_token(body: TokenIn, db: Db) -> TokenOut:
     """A bearer token for scripts and apps; it lasts until revoked with /auth/logout."""
     member = await accounts.authenticate(db, login=body.login, password=body.password)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from townsquare.api.deps import Config, Db, ItemId, Viewer, liked_by, logged_in
 from townsquare.api.schemas import (
@@ -19,6 +19,7 @@ from townsquare.api.schemas import (
     thread_out,
 )
 from townsquare.domain import comments, discussions, likes, permissions
+from townsquare.web.deps import rate_limit
 
 router = APIRouter(tags=["discussions"])
 
@@ -90,7 +91,12 @@ async def unlike_discussion(discussion_id: ItemId, db: Db, viewer: Viewer) -> Li
     return LikeOut(liked=state.liked, count=state.count)
 
 
-@router.post("/discussions/{discussion_id}/comments", status_code=201, tags=["comments"])
+@router.post(
+    "/discussions/{discussion_id}/comments",
+    status_code=201,
+    tags=["comments"],
+    dependencies=[Depends(rate_limit("post"))],
+)
 async def add_comment(
     discussion_id: ItemId, body: CommentIn, db: Db, viewer: Viewer, settings: Config
 ) -> CommentFoundOut:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from townsquare.api.deps import Config, Db, Viewer, logged_in
 from townsquare.api.schemas import (
@@ -19,6 +19,7 @@ from townsquare.api.schemas import (
     group_out,
 )
 from townsquare.domain import discussions, feeds, groups
+from townsquare.web.deps import rate_limit
 
 router = APIRouter(tags=["groups"])
 
@@ -91,7 +92,9 @@ async def group_discussions(
     )
 
 
-@router.post("/groups/{slug}/discussions", status_code=201)
+@router.post(
+    "/groups/{slug}/discussions", status_code=201, dependencies=[Depends(rate_limit("post"))]
+)
 async def start_discussion(slug: Slug, body: DiscussionIn, db: Db, viewer: Viewer) -> DiscussionOut:
     """Start a discussion in a group you belong to, optionally about a link."""
     d = await discussions.start_discussion(

@@ -121,7 +121,7 @@ async def _set_state(
     permissions.require(actor, action, c, membership=found.where.membership)
     if c.state == state:
         return c
-    step = 1 if state == "live" else -1
+    step = (state == "live") - (c.state == "live")  # counts hold live comments only
     c.state = state
     c.deleted_at = None if state == "live" else utcnow()
     await db.execute(

@@ -138,15 +138,15 @@ async def _set_state(
     d = found.discussion
     if d.state == state:
         return d
-    was_live = d.state == "live"
+    step = (state == "live") - (d.state == "live")  # the count holds live discussions only
     d.state = state
     d.deleted_at = utcnow() if state == "deleted" else None
-    step = -1 if was_live else 1
-    await db.execute(
-        update(Group)
-        .where(Group.id == d.group_id)
-        .values(discussion_count=Group.discussion_count + step)
-    )
+    if step:
+        await db.execute(
+            update(Group)
+            .where(Group.id == d.group_id)
+            .values(discussion_count=Group.discussion_count + step)
+        )
     await db.commit()
     return d
 

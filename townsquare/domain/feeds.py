@@ -40,7 +40,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         stamp, _, ident = cursor.partition("-")
         when = datetime.strptime(stamp, "%Y%m%d%H%M%S%f").replace(tzinfo=UTC)
-        return when, int(ident)
+        number = int(ident)
+        if not 0 < number < 2**63:  # beyond what either database stores
+            raise ValueError(ident)
+        return when, number
     except ValueError:
         raise Invalid({"cursor": "That page link is not valid."}) from None
 

@@ -38,7 +38,9 @@ async def get_viewer(request: Request, db: AsyncSession = Depends(get_db)) -> Me
     if token is not None:
         found = await accounts.session_member(db, token, kind="api")
         if found is None:
-            raise HTTPException(401, "That API token is not valid.")
+            raise HTTPException(
+                401, "That API token is not valid.", headers={"WWW-Authenticate": "Bearer"}
+            )
     else:
         found = await accounts.session_member(db, request.cookies.get(SESSION_COOKIE))
     if found is not None:

@@ -36,6 +36,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        if isinstance(exc, NotLoggedIn):
+            headers = {"WWW-Authenticate": "Bearer"}
         if _is_api(request):
             errors = exc.errors if isinstance(exc, Invalid) else None
             return problem(exc.status, exc.message, errors=errors, headers=headers)
