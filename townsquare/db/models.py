@@ -177,7 +177,10 @@ class Comment(Base):
 
     author: Mapped[Member] = relationship(lazy="raise")
 
-    __table_args__ = (Index("ix_comment_page", "discussion_id", "position", "id"),)
+    __table_args__ = (
+        Index("ix_comment_page", "discussion_id", "position", "id"),
+        Index("ix_comment_parent", "parent_id"),  # reply lookups and the delete cascade
+    )
 
 
 class Like(Base):

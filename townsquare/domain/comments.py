@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager
 
@@ -38,7 +38,6 @@ async def add_comment(
     d = found.discussion
     member = permissions.require(actor, "comment.create", d, membership=found.membership)
     body = _check_body(body)
-    now = utcnow()
 
     parent: Comment | None = None
     if parent_id is not None:
@@ -52,7 +51,7 @@ async def add_comment(
             raise Invalid({"body": "The comment you are replying to has been deleted."})
 
     # The first write takes the lock, so positions are handed out one at a time.
-    values = {"comment_count": Discussion.comment_count + 1, "last_activity_at": now}
+    values = {"comment_count": Discussion.comment_count + 1}
     if parent is None:
         values["top_count"] = Discussion.top_count + 1
     position = await db.scalar(
@@ -61,6 +60,10 @@ async def add_comment(
         .values(**values)
         .returning(Discussion.top_count)
     )
+    # Read the clock holding that lock, so times follow positions and a discussion's last
+    # activity never goes backwards when two comments race.
+    now = utcnow()
+    await db.execute(update(Discussion).where(Discussion.id == d.id).values(last_activity_at=now))
     if parent is not None:
         position = parent.position
         await db.execute(
@@ -68,7 +71,9 @@ async def add_comment(
             .where(Comment.id == parent.id)
             .values(reply_count=Comment.reply_count + 1)
         )
-    await db.execute(update(Group).where(Group.id == d.group_id).values(last_activity_at=now))
+    # Other discussions of the group do not share the lock: keep whichever time is later.
+    latest = case((Group.last_activity_at > now, Group.last_activity_at), else_=now)
+    await db.execute(update(Group).where(Group.id == d.group_id).values(last_activity_at=latest))
     comment = Comment(
         discussion_id=d.id, author_id=member.id, parent_id=parent.id if parent else None,
         position=position, body_src=body, body_html=cook(body), created_at=now,

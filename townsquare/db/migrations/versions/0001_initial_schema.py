@@ -224,10 +224,12 @@ def upgrade() -> None:
     with op.batch_alter_table("comment", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_comment_author_id"), ["author_id"], unique=False)
         batch_op.create_index("ix_comment_page", ["discussion_id", "position", "id"], unique=False)
+        batch_op.create_index("ix_comment_parent", ["parent_id"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("comment", schema=None) as batch_op:
+        batch_op.drop_index("ix_comment_parent")
         batch_op.drop_index("ix_comment_page")
         batch_op.drop_index(batch_op.f("ix_comment_author_id"))
 
