@@ -44,7 +44,11 @@ def csrf_basis(request: Request) -> str:
 
 
 def csrf_token(request: Request) -> str:
-    return csrf_token_for(request.app.state.secret, csrf_basis(request))
+    """This request's token, computed once: a page prints it in every form."""
+    token = getattr(request.state, "csrf", None)
+    if token is None:
+        token = request.state.csrf = csrf_token_for(request.app.state.secret, csrf_basis(request))
+    return token
 
 
 def csrf_ok(request: Request, given: str | None) -> bool:

@@ -47,6 +47,7 @@ def domain(url: str) -> str:
 def make_templates(settings: Settings) -> Jinja2Templates:
     templates = Jinja2Templates(directory=TEMPLATES)
     env = templates.env
+    env.auto_reload = False  # templates ship with the package; no stat() per include
     env.filters["short_date"] = short_date
     env.filters["iso"] = lambda when: when.isoformat(timespec="seconds")
     env.filters["full_date"] = lambda when: f"{when:%A %d %B %Y, %H:%M} UTC"
