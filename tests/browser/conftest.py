@@ -28,8 +28,14 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.config import Settings
+from townsquare.db import models
 from townsquare.db.engine import make_engine, make_sessionmaker
 from townsquare.domain import accounts, comments, discussions, groups
+
+try:  # test modules take expect from here, so they import even without playwright
+    from playwright.sync_api import expect
+except ImportError:  # then chromium_path skips (or fails) every browser test
+    expect = None  # type: ignore[assignment]
 
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery"
@@ -49,9 +55,7 @@ T = TypeVar("T")
 
 def find_chromium() -> str | None:
     """The chromium to drive, or None when it (or the playwright package) is missing."""
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
+    if expect is None:
         return None
     for name in CHROMIUM_NAMES:
         found = shutil.which(name)
@@ -117,6 +121,7 @@ class Site:
         self.url = url
         self.settings = Settings(data_dir=data_dir, database_url="")
         self._names = itertools.count(1)
+        self._password_hash: str | None = None
 
     def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """Run work(db) to completion, in a thread of its own so no event loop is disturbed."""
@@ -138,12 +143,15 @@ class Site:
     def member(self, name: str | None = None) -> Member:
         """A new member with a log-in token a browser can carry as its session cookie."""
         name = name or self.unique("member")
+        if self._password_hash is None:  # argon2id is slow on purpose: hash once a session
+            self._password_hash = accounts.hash_password(PASSWORD)
+        password_hash = self._password_hash
 
         async def work(db: AsyncSession) -> Member:
-            m = await accounts.sign_up(
-                db, name=name, email=f"{name}@example.org", password=PASSWORD,
-                display_name=name.title(),
-            )  # fmt: skip
+            m = models.Member(name=name, display_name=name.title(), email=f"{name}@example.org",
+                              password_hash=password_hash)  # fmt: skip
+            db.add(m)
+            await db.commit()
             token = await accounts.open_session(db, m, days=1)
             return Member(m.id, m.name, m.display_name, token)
 
@@ -220,7 +228,11 @@ def site(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     try:
         _wait_until_up(url, proc, log)
         s = Site(url, data)
-        s.member("founder")  # the first member becomes the site admin; keep tests clear of that
+        s.run(
+            lambda db: accounts.sign_up(
+                db, name="founder", email="founder@example.org", password=PASSWORD
+            )
+        )  # the first member: the site admin
         yield s
     finally:
         proc.terminate()
@@ -238,6 +250,8 @@ def site(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 def browser(chromium_path: str) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
+    # A local server answers in milliseconds; a short wait makes a failing test fail fast.
+    expect.set_options(timeout=3_000)
     pw = sync_playwright().start()
     try:
         b = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
@@ -263,7 +277,7 @@ class Tab:
             java_script_enabled=js,
             viewport={"width": width, "height": height},
         )
-        context.set_default_timeout(5_000)
+        context.set_default_timeout(3_000)
         self.contexts.append(context)
         if member is not None:
             context.add_cookies([{"name": "ts_session", "value": member.token,

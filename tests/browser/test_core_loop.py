@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import expect
-
-from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import PASSWORD, expect
 
 
 def test_newcomer_signs_up_and_runs_the_whole_loop(open_page, site):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import expect
+from tests.browser.conftest import expect
 
 
 def test_discussion_form_error_keeps_the_typed_text(open_page, site):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import expect
+from tests.browser.conftest import expect
 
 MARK = "window.__no_page_load = true"
 STILL_MARKED = "window.__no_page_load === true"

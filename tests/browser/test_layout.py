@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect
+
+from tests.browser.conftest import expect
 
 NARROW = 360
 LONG_URL = "https://example.org/" + "a-very-long-path-segment-" * 8 + "?q=" + "x" * 60
@@ -23,13 +24,22 @@ def crowded_discussion(site):
     return d, slug, reader
 
 
-@pytest.mark.parametrize("signed_in", [False, True], ids=["visitor", "member"])
-@pytest.mark.parametrize("where", ["discussion", "group", "signup", "new-discussion"])
+PAGES = [  # (page, signed in); the new-discussion form is for members only
+    ("discussion", False),
+    ("discussion", True),
+    ("group", False),
+    ("group", True),
+    ("signup", False),
+    ("new-discussion", True),
+]
+
+
+@pytest.mark.parametrize(
+    ("where", "signed_in"), PAGES, ids=[f"{w}-{'member' if s else 'visitor'}" for w, s in PAGES]
+)
 def test_pages_fit_a_360_px_screen(open_page, crowded_discussion, where, signed_in):
     """At 360 px wide the page has no horizontal scroll, even with long links and words."""
     d, slug, reader = crowded_discussion
-    if where == "new-discussion" and not signed_in:
-        pytest.skip("the new-discussion form is for members")
     url = {"discussion": f"/d/{d}", "group": f"/g/{slug}", "signup": "/signup",
            "new-discussion": f"/g/{slug}/new"}[where]  # fmt: skip
     page = open_page(reader if signed_in else None, width=NARROW, height=720)
@@ -38,7 +48,7 @@ def test_pages_fit_a_360_px_screen(open_page, crowded_discussion, where, signed_
     assert width <= NARROW, f"{url} is {width} px wide at {NARROW} px"
 
 
-def test_inline_reply_form_fits_a_360_px_screen(open_page, crowded_discussion, site):
+def test_inline_reply_form_fits_a_360_px_screen(open_page, crowded_discussion):
     """An open inline reply form does not widen the page at 360 px."""
     d, _, reader = crowded_discussion
     page = open_page(reader, width=NARROW, height=720)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import expect
+from tests.browser.conftest import expect
 
 
 def test_comment_reply_and_like_work_without_javascript(open_page, site):
