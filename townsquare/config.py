@@ -59,6 +59,24 @@ class Settings(BaseSettings):
     post_rate: str = Field(
         default="30/minute", description="Discussions and comments a member may post."
     )
+    site_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The public address of this site, for links in emails and the fetcher's User-Agent.",
+    )
+    fetch_connect_timeout: float = Field(
+        default=5.0, gt=0, description="Seconds to wait for a shared link's server to accept."
+    )
+    fetch_total_timeout: float = Field(
+        default=15.0, gt=0, description="Seconds a whole fetch of a shared link may take."
+    )
+    fetch_max_bytes: int = Field(
+        default=5_000_000, gt=0, description="Largest page body read when fetching a shared link."
+    )
+    fetch_max_redirects: int = Field(default=5, ge=0, description="Redirects followed per fetch.")
+    fetch_allow_loopback: bool = Field(
+        default=False,
+        description="Let the fetcher reach 127.0.0.1/::1. Tests and local development only.",
+    )
     redis_url: str = Field(
         default="",
         description="Redis URL for shared rate limits across workers; empty: in-process.",
