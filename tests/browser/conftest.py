@@ -246,7 +246,7 @@ def site(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 # --- the browser ----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(chromium_path: str) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 

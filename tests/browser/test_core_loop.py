@@ -67,7 +67,7 @@ def _current_page(page):
 
 
 def test_pager_goes_to_page_two_and_back(open_page, site, long_discussion):
-    """The pager shows page 2's comments, and Back (or Newer) returns to page 1's."""
+    """The pager shows page 2's comments, and Back (or Previous) returns to page 1's."""
     d, ids = long_discussion.id, long_discussion.comment_ids
     page = open_page(long_discussion.reader)
     page.goto(f"/d/{d}")

@@ -88,8 +88,13 @@ async def _reply_form(request: Request, db: AsyncSession, viewer: Member | None,
         raise NotLoggedIn()
     ctx = {"c": found.comment, "d": found.where.discussion, "values": values, "errors": errors}
     if is_htmx(request):
-        # htmx swaps only 2xx answers; the form comes back in place with the message.
-        return render(request, "comments/_reply_form.html", ctx)
+        # htmx swaps only 2xx answers; the form comes back in place with the message,
+        # into its slot rather than over the thread a successful reply replaces.
+        response = render(request, "comments/_reply_form.html", ctx)
+        if errors:
+            response.headers["HX-Retarget"] = f"#rf{found.comment.id}"
+            response.headers["HX-Reswap"] = "innerHTML"
+        return response
     return render(request, "comments/reply.html", ctx, status=422 if errors else 200)
 
 
