@@ -41,6 +41,7 @@ import ipaddress
 import re
 import socket
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -136,7 +137,7 @@ def parse_target(url: str) -> Target:
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, UnicodeError, ValueError):
-        raise Refused("bad_address", BAD_ADDRESS, url) from None
+        raise _unparseable(url) from None
     if parsed.scheme not in _DEFAULT_PORTS:
         raise Refused("not_web", NOT_WEB, parsed.scheme)
     try:
@@ -147,6 +148,23 @@ def parse_target(url: str) -> Target:
         raise Refused("bad_address", BAD_ADDRESS, url)
     port = parsed.port or _DEFAULT_PORTS[parsed.scheme]
     return Target(parsed.scheme, host, port, parsed.raw_path.decode("ascii") or "/")
+
+
+def _unparseable(url: str) -> Refused:
+    """Why httpx could not parse url: say "not allowed" for an internal IP it spells oddly.
+
+    httpx rejects dotted forms like "0177.0.0.1" outright. That is safe, but the
+    member should learn the address is not allowed rather than that it is
+    malformed; the classification never lets anything through.
+    """
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        host = ""
+    ip = parse_ip_literal(host) if host else None
+    if ip is not None and refusal(ip, allow_loopback=False):
+        return Refused("not_allowed", NOT_ALLOWED, f"{host} -> {ip}")
+    return Refused("bad_address", BAD_ADDRESS, url)
 
 
 def parse_ip_literal(host: str) -> IP | None:
