@@ -12,6 +12,7 @@ from townsquare import __version__
 from townsquare.api.routes import router as api_router
 from townsquare.config import Settings
 from townsquare.db.engine import make_engine, make_sessionmaker
+from townsquare.jobs.queue import Jobs
 from townsquare.ratelimit import Limiter, Rate
 from townsquare.web import errors as web_errors
 from townsquare.web.routes import router as web_router
@@ -42,7 +43,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.secret = settings.resolved_secret()
     app.state.engine = engine
-    app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.jobs = jobs = Jobs(settings)
+    app.state.sessionmaker = make_sessionmaker(engine, on_commit=jobs.enqueue_all)
     app.state.templates = make_templates(settings)
     app.state.limiter = Limiter(settings.redis_url)
     app.state.rates = {

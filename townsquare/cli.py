@@ -67,8 +67,14 @@ def _ensure_migrated(settings: Settings, apply: bool) -> None:
     raise typer.Exit(1)
 
 
-def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
+def _serve(settings: Settings, host: str, port: int, workers: int, queue: bool = True) -> None:
     import uvicorn
+
+    from townsquare.jobs.queue import Jobs, start_in_process
+
+    # One command runs a whole small site: the queue's workers are threads of this process
+    # (the web workers are separate processes). Larger sites run `townsquare worker` instead.
+    consumer = start_in_process(Jobs(settings)) if queue else None
 
     # Worker processes build their own app from these (see townsquare.cli:app_factory).
     os.environ["TOWNSQUARE_DATA_DIR"] = str(settings.data_dir.resolve())
@@ -84,6 +90,8 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
         access_log=False,
         log_level="warning" if workers > 1 else "info",
     )
+    if consumer is not None:
+        consumer.stop(graceful=True)
 
 
 def app_factory():  # type: ignore[no-untyped-def]
@@ -102,12 +110,65 @@ def serve(
     migrate: Annotated[
         bool, typer.Option("--migrate", help="Apply pending migrations first.")
     ] = False,
+    queue: Annotated[
+        bool, typer.Option("--queue/--no-queue", help="Run background jobs in this process too.")
+    ] = True,
 ) -> None:
     """Serve the community."""
     settings = settings_for(data_dir)
     _ensure_migrated(settings, migrate)
     typer.echo(f"townsquare on http://{host}:{port}/  (data: {data_dir})")
-    _serve(settings, host, port, workers)
+    _serve(settings, host, port, workers, queue)
+
+
+@cli.command()
+def worker(
+    data_dir: DataDir = Path("townsquare-data"),
+    threads: Annotated[int, typer.Option(help="Jobs run at once.")] = 2,
+) -> None:
+    """Run background jobs (fetching shared links) for servers started with --no-queue."""
+    from townsquare.jobs.queue import Jobs
+
+    settings = settings_for(data_dir)
+    _ensure_migrated(settings, apply=False)
+    typer.echo(f"townsquare worker: {threads} threads, data {data_dir}")
+    Jobs(settings).consumer(threads).run()
+
+
+@cli.command()
+def preview(
+    url_or_file: Annotated[str, typer.Argument(help="An http(s) address, or a saved HTML file.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the card as JSON.")] = False,
+    url: Annotated[
+        str | None, typer.Option(help="The address a saved file came from (for its links).")
+    ] = None,
+    data_dir: DataDir = Path("townsquare-data"),
+) -> None:
+    """Fetch a page (safely, as the site would) and print the article card it gives."""
+    import json
+
+    from townsquare.links.errors import LinkError
+    from townsquare.links.fetch import FetchLimits
+    from townsquare.links.preview import card_json
+    from townsquare.links.preview import preview as make_card
+
+    settings = settings_for(data_dir)
+    try:
+        card = asyncio.run(make_card(url_or_file, FetchLimits.from_settings(settings), url=url))
+    except LinkError as exc:
+        typer.echo(f"No card: {exc.reason}.", err=True)
+        raise typer.Exit(2) from None
+    except OSError as exc:
+        typer.echo(f"Cannot read {url_or_file}: {exc.strerror}.", err=True)
+        raise typer.Exit(2) from None
+    values = card_json(card)
+    if as_json:
+        typer.echo(json.dumps(values, ensure_ascii=False, indent=2))
+        return
+    for key, value in values.items():
+        if key != "text" and value:
+            typer.echo(f"{key:>13}: {value}")
+    typer.echo(f"{'text':>13}: {len(card.text):,} characters in {len(card.blocks)} blocks")
 
 
 @cli.command()

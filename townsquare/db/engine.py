@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import (
@@ -10,8 +13,10 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 
 from townsquare.config import Settings
+from townsquare.domain.events import DEFERRED
 
 
 def make_engine(settings: Settings) -> AsyncEngine:
@@ -37,5 +42,25 @@ def _tune_sqlite(engine: Engine) -> None:
         cur.close()
 
 
-def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+def make_sessionmaker(
+    engine: AsyncEngine,
+    on_commit: Callable[[list[tuple[str, tuple[Any, ...]]]], None] | None = None,
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions for this engine; ``on_commit`` receives the jobs a transaction deferred."""
+
+    class AppSession(Session):
+        pass
+
+    @event.listens_for(AppSession, "after_commit")
+    def _after_commit(session: Session) -> None:
+        jobs = session.info.pop(DEFERRED, [])
+        if jobs and on_commit is not None:
+            on_commit(jobs)
+
+    @event.listens_for(AppSession, "after_rollback")
+    def _after_rollback(session: Session) -> None:
+        session.info.pop(DEFERRED, None)
+
+    return async_sessionmaker(
+        engine, expire_on_commit=False, autoflush=False, sync_session_class=AppSession
+    )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -119,6 +120,38 @@ class Membership(Base):
     __table_args__ = (UniqueConstraint("group_id", "member_id", name="uq_membership_pair"),)
 
 
+class Link(Base):
+    """A shared web page, one row per normalized URL, reused by every discussion that shares it."""
+
+    __tablename__ = "link"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    url: Mapped[str] = mapped_column(Text)  # normalized
+    url_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of url
+    # The page's own canonical URL (normalized) when it names one, else url: "also discussed
+    # in" matches on this, so two addresses of one article meet.
+    canonical_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    canonical_hash: Mapped[str] = mapped_column(String(64), index=True)
+    final_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending / ok / failed
+    error_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    error_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(16), default="article")  # article / file
+    file_type: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    title: Mapped[str | None] = mapped_column(Text, nullable=True)
+    site_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    author: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    published: Mapped[date | None] = mapped_column(Date, nullable=True)
+    lead: Mapped[str | None] = mapped_column(Text, nullable=True)
+    image: Mapped[str | None] = mapped_column(Text, nullable=True)
+    caption: Mapped[str | None] = mapped_column(Text, nullable=True)
+    text: Mapped[str | None] = mapped_column(Text, nullable=True)  # plain text, for search
+    blocks: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON [[kind, value]…]
+    fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Discussion(Base):
     __tablename__ = "discussion"
 
@@ -127,6 +160,9 @@ class Discussion(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
     title: Mapped[str] = mapped_column(String(300))
     link_url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    link_id: Mapped[int | None] = mapped_column(
+        ForeignKey("link.id", ondelete="SET NULL"), nullable=True, index=True
+    )
     body_src: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str] = mapped_column(Text, default="")
     state: Mapped[str] = mapped_column(
@@ -145,6 +181,7 @@ class Discussion(Base):
 
     author: Mapped[Member] = relationship(lazy="raise")
     group: Mapped[Group] = relationship(lazy="raise")
+    link: Mapped[Link | None] = relationship(lazy="raise")
 
     __table_args__ = (
         Index("ix_discussion_group_feed", "group_id", "state", "last_activity_at", "id"),

@@ -12,13 +12,23 @@ from sqlalchemy.orm import contains_eager
 
 from townsquare.db.models import Comment, Discussion, Group, Like, Member, Membership, utcnow
 from townsquare.domain import permissions
-from townsquare.domain.errors import NotFound
+from townsquare.domain.errors import Invalid, NotFound
 from townsquare.domain.groups import membership_of, visible_group
 from townsquare.domain.validate import Checker
 from townsquare.text.markdown import cook
 
 TITLE_MAX = 300
 BODY_MAX = 50_000
+
+
+class Duplicate(Invalid):
+    """The group already discusses this article; the form offers to post anyway."""
+
+    def __init__(self, existing: Discussion) -> None:
+        super().__init__(
+            {"link_url": f"This group is already discussing this article: “{existing.title}”."}
+        )
+        self.existing = existing
 
 
 @dataclass
@@ -59,7 +69,8 @@ async def locate(db: AsyncSession, viewer: Member | None, discussion_id: int) ->
             select(Discussion, Group)
             .join(Group, Group.id == Discussion.group_id)
             .join(Discussion.author)
-            .options(contains_eager(Discussion.author))
+            .outerjoin(Discussion.link)
+            .options(contains_eager(Discussion.author), contains_eager(Discussion.link))
             .where(Discussion.id == discussion_id)
         )
     ).first()
@@ -74,9 +85,14 @@ async def locate(db: AsyncSession, viewer: Member | None, discussion_id: int) ->
     return Located(discussion, group, membership)
 
 
-def _check_post(title: str, body: str, link: str | None = None) -> tuple[str, str, str | None]:
+def _check_post(
+    title: str, body: str, link: str | None = None, *, title_required: bool = True
+) -> tuple[str, str, str | None]:
     check = Checker()
-    title = check.text("title", title, label="Title", min_len=1, max_len=TITLE_MAX)
+    link = (link or "").strip() or None
+    # With a link, an empty title is filled from the article once it is fetched.
+    min_title = 1 if title_required or link is None else 0
+    title = check.text("title", title, label="Title", min_len=min_title, max_len=TITLE_MAX)
     if "\n" in title:
         check.fail("title", "Keep the title on one line.")
     body = check.text("body", body, label="Text", max_len=BODY_MAX)
@@ -97,15 +113,32 @@ async def start_discussion(
     title: str,
     body: str = "",
     link_url: str | None = None,
+    allow_duplicate: bool = False,
 ) -> Discussion:
-    """Start a discussion in a group the actor belongs to, optionally about a shared link."""
+    """Start a discussion in a group the actor belongs to, optionally about a shared link.
+
+    The link is fetched in the background; sharing an article this group is already
+    discussing raises Duplicate unless ``allow_duplicate``.
+    """
+    from townsquare.domain import links
+
     view = await visible_group(db, actor, group_slug)
     member = permissions.require(actor, "discussion.start", view.group, membership=view.membership)
-    title, body, link_url = _check_post(title, body, link_url)
+    title, body, link_url = _check_post(title, body, link_url, title_required=False)
+    link = None
+    if link_url is not None:
+        links.normalized(link_url)  # a bad address is a field error before anything is stored
+        link = await links.link_for(db, link_url)
+        existing = await links.discussed_in_group(db, view.group.id, link)
+        if existing is not None and not allow_duplicate:
+            raise Duplicate(existing)
+        if not title and link.status == "ok" and link.title:
+            title = link.title[:TITLE_MAX]
     now = utcnow()
     discussion = Discussion(
         group_id=view.group.id, author_id=member.id, title=title, body_src=body,
-        body_html=cook(body), link_url=link_url, last_activity_at=now, created_at=now,
+        body_html=cook(body), link_url=link_url, link_id=link.id if link else None,
+        last_activity_at=now, created_at=now,
     )  # fmt: skip
     db.add(discussion)
     await db.execute(
@@ -122,7 +155,7 @@ async def edit_discussion(
 ) -> Discussion:
     found = await locate(db, actor, discussion_id)
     permissions.require(actor, "discussion.edit", found.discussion, membership=found.membership)
-    title, body, _ = _check_post(title, body)
+    title, body, _ = _check_post(title, body, title_required=True)
     d = found.discussion
     if (title, body) != (d.title, d.body_src):
         d.title, d.body_src, d.body_html, d.edited_at = title, body, cook(body), utcnow()

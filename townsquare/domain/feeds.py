@@ -53,7 +53,12 @@ def _base() -> Select[tuple[Discussion]]:
         select(Discussion)
         .join(Discussion.author)
         .join(Discussion.group)
-        .options(contains_eager(Discussion.author), contains_eager(Discussion.group))
+        .outerjoin(Discussion.link)
+        .options(
+            contains_eager(Discussion.author),
+            contains_eager(Discussion.group),
+            contains_eager(Discussion.link),
+        )
         .where(Discussion.state == "live")
     )
 

@@ -75,6 +75,8 @@ def why_not(
             if getattr(target, "state", "") == "deleted":
                 return "This has already been deleted."
             return None if owner or admin else "You can only delete what you wrote."
+        case "link.refetch":
+            return None if admin else "Only an admin can fetch a link again."
         case "discussion.restore" | "comment.restore":
             return None if admin else "Only an admin can restore deleted posts."
         case "like":

@@ -7,7 +7,7 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.db.models import Comment, Group, Member
-from townsquare.domain import comments, discussions, likes
+from townsquare.domain import comments, discussions, likes, links
 from townsquare.domain.errors import Invalid, NotLoggedIn
 from townsquare.web.deps import get_db, get_settings, get_viewer, rate_limit
 from townsquare.web.pages import form_data, is_htmx, page_number, redirect, render
@@ -32,7 +32,31 @@ async def discussion_page(discussion_id: int, request: Request, page: str | None
                           db: AsyncSession = Depends(get_db),
                           viewer: Member | None = Depends(get_viewer)):  # fmt: skip
     ctx = await _page(request, db, viewer, discussion_id, page_number(page))
+    ctx["also"] = await links.also_discussed(db, viewer, ctx["d"])
     return render(request, "discussions/page.html", ctx)
+
+
+@router.get("/d/{discussion_id}/card")
+async def link_card(discussion_id: int, request: Request, db: AsyncSession = Depends(get_db),
+                    viewer: Member | None = Depends(get_viewer)):  # fmt: skip
+    """The article card alone: htmx polls it while the link is being fetched."""
+    found = await discussions.locate(db, viewer, discussion_id)
+    return render(request, "links/card.html", {"d": found.discussion})
+
+
+@router.get("/d/{discussion_id}/article")
+async def reader_view(discussion_id: int, request: Request, db: AsyncSession = Depends(get_db),
+                      viewer: Member | None = Depends(get_viewer)):  # fmt: skip
+    return render(
+        request, "links/article.html", {"a": await links.reader_view(db, viewer, discussion_id)}
+    )
+
+
+@router.post("/d/{discussion_id}/refetch")
+async def refetch_link(discussion_id: int, db: AsyncSession = Depends(get_db),
+                       viewer: Member | None = Depends(get_viewer)):  # fmt: skip
+    await links.refetch(db, viewer, discussion_id)
+    return redirect(f"/d/{discussion_id}")
 
 
 @router.get("/d/{discussion_id}/c/{comment_id}")

@@ -76,12 +76,14 @@ async def leave(slug: str, db: AsyncSession = Depends(get_db),
 
 
 @router.get("/g/{slug}/new")
-async def new_discussion_form(slug: str, request: Request, db: AsyncSession = Depends(get_db),
+async def new_discussion_form(slug: str, request: Request, link: str | None = None,
+                              db: AsyncSession = Depends(get_db),
                               viewer: Member | None = Depends(get_viewer)):  # fmt: skip
     view = await groups.visible_group(db, viewer, slug)
     if viewer is None:
         raise NotLoggedIn()
-    return render(request, "discussions/new.html", {"view": view, "values": {}, "errors": {}})
+    values = {"link_url": link} if link else {}
+    return render(request, "discussions/new.html", {"view": view, "values": values, "errors": {}})
 
 
 @router.post("/g/{slug}/new", dependencies=[Depends(rate_limit("post"))])
@@ -91,10 +93,11 @@ async def start_discussion(slug: str, request: Request, db: AsyncSession = Depen
     try:
         d = await discussions.start_discussion(
             db, viewer, group_slug=slug, title=form.get("title", ""), body=form.get("body", ""),
-            link_url=form.get("link_url") or None,
+            link_url=form.get("link_url") or None, allow_duplicate=bool(form.get("allow_duplicate")),
         )  # fmt: skip
     except Invalid as exc:
         view = await groups.visible_group(db, viewer, slug)
-        ctx = {"view": view, "values": form, "errors": exc.errors}
+        duplicate = exc.existing if isinstance(exc, discussions.Duplicate) else None
+        ctx = {"view": view, "values": form, "errors": exc.errors, "duplicate": duplicate}
         return render(request, "discussions/new.html", ctx, status=422)
     return redirect(f"/d/{d.id}")

@@ -50,6 +50,7 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     env.auto_reload = False  # templates ship with the package; no stat() per include
     env.filters["short_date"] = short_date
     env.filters["iso"] = lambda when: when.isoformat(timespec="seconds")
+    env.filters["long_date"] = lambda day: f"{day:%b} {day.day}, {day.year}"
     env.filters["full_date"] = lambda when: f"{when:%A %d %B %Y, %H:%M} UTC"
     env.globals["plural"] = plural
     env.globals["can"] = permissions.can

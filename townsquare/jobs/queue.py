@@ -1,0 +1,83 @@
+"""The background queue: huey on a SQLite file by default, on Redis when one is configured.
+
+Domain functions never enqueue directly. They call ``domain.events.defer(db, job, *args)``,
+and the session hands the deferred jobs to this queue only after its transaction commits,
+so a job never runs for a write that rolled back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from huey import Huey, RedisHuey, SqliteHuey
+from huey.consumer import Consumer
+
+from townsquare.config import Settings
+
+log = logging.getLogger("townsquare.jobs")
+
+# A fetch that failed for a reason that may pass (timeout, unreachable, 5xx) is tried
+# again after 30 s, 2 min and 8 min, then left as failed; an admin can re-fetch it.
+FETCH_RETRIES = 3
+
+
+class Retry(Exception):
+    """Raised by a job whose failure may pass; huey schedules it again with backoff."""
+
+
+class Jobs:
+    """The tasks townsquare runs in the background, bound to one huey instance."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.huey: Huey = make_huey(settings)
+        self._tasks: dict[str, Any] = {}
+        self._register("fetch_link", self._fetch_link, retries=FETCH_RETRIES)
+
+    def _register(self, name: str, fn: Callable[..., None], retries: int = 0) -> None:
+        self._tasks[name] = self.huey.task(
+            retries=retries, retry_delay=30, retry_backoff=4, name=name
+        )(fn)
+
+    def enqueue(self, name: str, *args: Any) -> None:
+        self._tasks[name](*args)
+
+    def enqueue_all(self, jobs: list[tuple[str, tuple[Any, ...]]]) -> None:
+        for name, args in jobs:
+            self.enqueue(name, *args)
+
+    def _fetch_link(self, link_id: int) -> None:
+        from townsquare.domain import links
+
+        transient = asyncio.run(links.refresh_link(self.settings, link_id))
+        if transient:
+            raise Retry(f"link {link_id}: will try again")
+
+    def run_pending(self) -> int:
+        """Run every task that is due now, in this thread; returns how many ran (tests, CLI)."""
+        ran = 0
+        while (task := self.huey.dequeue()) is not None:
+            self.huey.execute(task)
+            ran += 1
+        return ran
+
+    def consumer(self, workers: int = 2) -> Consumer:
+        return self.huey.create_consumer(workers=workers, worker_type="thread", periodic=False)
+
+
+def make_huey(settings: Settings) -> Huey:
+    if settings.redis_url:
+        return RedisHuey("townsquare", url=settings.redis_url)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("townsquare", filename=str(settings.data_dir / "queue.db"))
+
+
+def start_in_process(jobs: Jobs, workers: int = 2) -> Consumer:
+    """Run the queue on threads inside `serve`, so one command runs a whole small site."""
+    consumer = jobs.consumer(workers)
+    consumer._set_signal_handlers = lambda: None  # type: ignore[method-assign]  # the server owns signals
+    consumer.start()
+    return consumer
