@@ -37,7 +37,9 @@ async def get_discussion(
     d = p.discussion
     admin = permissions.is_admin(viewer)
     return DiscussionPageOut(
-        discussion=discussion_out(d, d.author, p.group, liked=("discussion", d.id) in p.liked),
+        discussion=discussion_out(
+            d, d.author, p.group, liked=("discussion", d.id) in p.liked, viewer=viewer
+        ),
         comments=[thread_out(t.comment, t.replies, p.liked, admin=admin) for t in p.threads],
         page=p.page,
         pages=p.pages,
@@ -57,7 +59,7 @@ async def edit_discussion(
         body=current.body_src if body.body is None else body.body,
     )  # fmt: skip
     liked = await liked_by(db, viewer, "discussion", d.id)
-    return discussion_out(d, d.author, found.group, liked=liked)
+    return discussion_out(d, d.author, found.group, liked=liked, viewer=viewer)
 
 
 @router.delete("/discussions/{discussion_id}", status_code=204)
@@ -74,7 +76,7 @@ async def restore_discussion(discussion_id: ItemId, db: Db, viewer: Viewer) -> D
     found = await discussions.locate(db, viewer, discussion_id)
     d = found.discussion
     liked = await liked_by(db, viewer, "discussion", d.id)
-    return discussion_out(d, d.author, found.group, liked=liked)
+    return discussion_out(d, d.author, found.group, liked=liked, viewer=viewer)
 
 
 @router.put("/discussions/{discussion_id}/like")

@@ -5,16 +5,20 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi.responses import JSONResponse
 
 from townsquare.api.deps import Config, Db, Viewer, logged_in
+from townsquare.api.errors import problem, problem_schema
 from townsquare.api.schemas import (
     DiscussionIn,
     DiscussionOut,
+    DuplicateProblem,
     GroupFeedOut,
     GroupIn,
     GroupOut,
     HomeFeedOut,
     discussion_out,
+    discussion_ref,
     discussion_summary,
     group_out,
 )
@@ -86,22 +90,47 @@ async def group_discussions(
     )  # fmt: skip
     return GroupFeedOut(
         group=group_out(view.group, view.membership),
-        items=[discussion_summary(d) for d in page.items],
+        items=[discussion_summary(d, viewer) for d in page.items],
         next=page.older,
         prev=page.newer,
     )
 
 
+DUPLICATE = {
+    "description": "The group already discusses this article (after normalizing the address). "
+    "'existing' names that discussion; send the same request with allow_duplicate: true to "
+    "post anyway. 'errors.link_url' carries the message for a form.",
+    "content": {"application/problem+json": {"schema": problem_schema(DuplicateProblem)}},
+}
+
+
 @router.post(
-    "/groups/{slug}/discussions", status_code=201, dependencies=[Depends(rate_limit("post"))]
+    "/groups/{slug}/discussions",
+    status_code=201,
+    response_model=DiscussionOut,
+    responses={409: DUPLICATE},
+    dependencies=[Depends(rate_limit("post"))],
 )
-async def start_discussion(slug: Slug, body: DiscussionIn, db: Db, viewer: Viewer) -> DiscussionOut:
-    """Start a discussion in a group you belong to, optionally about a link."""
-    d = await discussions.start_discussion(
-        db, viewer, group_slug=slug, title=body.title, body=body.body, link_url=body.link_url
-    )
+async def start_discussion(
+    slug: Slug, body: DiscussionIn, db: Db, viewer: Viewer
+) -> DiscussionOut | JSONResponse:
+    """Start a discussion in a group you belong to, optionally about a link.
+
+    With link_url the title may be empty: it is filled from the article. The article is
+    fetched in the background, so the answer's link starts as 'pending'.
+    """
+    try:
+        d = await discussions.start_discussion(
+            db, viewer, group_slug=slug, title=body.title, body=body.body,
+            link_url=body.link_url, allow_duplicate=body.allow_duplicate,
+        )  # fmt: skip
+    except discussions.Duplicate as dup:
+        existing = discussion_ref(dup.existing).model_dump()
+        detail = dup.errors["link_url"]
+        return problem(409, detail, errors=dup.errors, extra={"existing": existing})
+    await db.refresh(d, ["link"])  # the card (pending, or already fetched for an earlier share)
     view = await groups.visible_group(db, viewer, slug)
-    return discussion_out(d, logged_in(viewer), view.group, liked=False)
+    return discussion_out(d, logged_in(viewer), view.group, liked=False, viewer=viewer)
 
 
 @router.get("/feed", tags=["discussions"])
@@ -115,8 +144,8 @@ async def home_feed(
     )
     return HomeFeedOut(
         scope="mine" if home.scope == "mine" else "all",
-        items=[discussion_summary(d) for d in home.feed.items],
+        items=[discussion_summary(d, viewer) for d in home.feed.items],
         next=home.feed.older,
         prev=home.feed.newer,
-        elsewhere=[discussion_summary(d) for d in home.elsewhere],
+        elsewhere=[discussion_summary(d, viewer) for d in home.elsewhere],
     )

@@ -8,12 +8,14 @@ from ORM attributes, so a relationship that was not loaded can never trigger a q
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from townsquare.db.models import Comment, Discussion, Group, Member, Membership
+from townsquare.db.models import Comment, Discussion, Group, Link, Member, Membership
+from townsquare.domain import permissions
 
 # Ceilings against oversized payloads; the real limits and their messages are the domain's.
 Line = Annotated[str, StringConstraints(max_length=2_000)]
@@ -64,9 +66,19 @@ class GroupIn(In):
 
 
 class DiscussionIn(In):
-    title: Text  # the domain allows far less; a long title gets its message, not a type error
+    # The domain allows far less; a long title gets its message, not a type error.
+    title: Text = Field(
+        default="",
+        description="Required, unless link_url is given: then an empty title is filled "
+        "from the article once it has been fetched.",
+    )
     body: Text = Field(default="", description="Markdown.")
     link_url: Line | None = Field(default=None, description="An article this discussion is about.")
+    allow_duplicate: bool = Field(
+        default=False,
+        description="Post even when the group already discusses the same article; "
+        "without it, that is a 409 naming the existing discussion.",
+    )
 
 
 class DiscussionEditIn(In):
@@ -141,12 +153,79 @@ class GroupOut(GroupRef):
     membership: MembershipOut | None = Field(description="The viewer's membership, if any.")
 
 
+class LinkOut(BaseModel):
+    """The article card of a shared link; the full text is only in the article route."""
+
+    url: str = Field(description="The article's address (after redirects), normalized.")
+    status: Literal["pending", "ok", "failed"] = Field(
+        description="'pending' until the background fetch has run; 'failed' leaves a plain link."
+    )
+    title: str | None
+    site_name: str | None
+    domain: str = Field(description="The host name of url, without 'www.'.")
+    author: str | None
+    published: date | None
+    lead: str | None = Field(
+        description="The first paragraph or two; paragraphs split by a blank line."
+    )
+    image: str | None = Field(description="The main image's absolute URL.")
+    caption: str | None
+    kind: Literal["article", "file"] = Field(description="'file': not a web page (see file_type).")
+    file_type: str | None
+    has_reader_view: bool = Field(description="Whether GET /discussions/{id}/article has text.")
+    # Absent rather than null for everyone else, so their answers do not even hint at one.
+    error_reason: str | None = Field(
+        default=None,
+        exclude_if=lambda reason: reason is None,
+        description="Why the fetch failed; present only for the discussion's author (and "
+        "admins) when status is 'failed'.",
+    )
+
+
+class DiscussionRef(BaseModel):
+    id: int
+    title: str = Field(description="Empty while a link shared without a title is being fetched.")
+    url: str = Field(description="The discussion's page on the site.")
+
+
+class DuplicateProblem(Problem):
+    """409 when the group already discusses the article: post again with allow_duplicate."""
+
+    existing: DiscussionRef
+
+
+class AlsoDiscussedOut(DiscussionRef):
+    """Another discussion of the same article, in a group the viewer can read."""
+
+    group: GroupRef
+    author: MemberRef
+    comment_count: int
+    created_at: datetime
+
+
+class ArticleBlock(BaseModel):
+    kind: Literal["p", "h2", "h3", "quote", "li", "img"]
+    value: str = Field(description="Plain text (never HTML); for 'img', the image's absolute URL.")
+
+
+class ArticleOut(BaseModel):
+    """The reader view: the article's extracted text, to show with a link to the original."""
+
+    title: str
+    site_name: str | None
+    author: str | None
+    published: date | None
+    url: str = Field(description="The original, to credit and link to.")
+    blocks: list[ArticleBlock]
+
+
 class DiscussionSummary(BaseModel):
     id: int
     group: GroupRef
     author: MemberRef
     title: str
-    link_url: str | None
+    link_url: str | None = Field(description="The address as the member gave it.")
+    link: LinkOut | None = Field(description="The article card, when a link was shared.")
     comment_count: int
     like_count: int
     pinned: bool
@@ -255,23 +334,62 @@ def group_out(g: Group, membership: Membership | None) -> GroupOut:
     )  # fmt: skip
 
 
-def _summary_fields(d: Discussion, author: Member, group: Group) -> dict[str, object]:
+def domain_of(url: str) -> str:
+    return (urlsplit(url).hostname or url).removeprefix("www.")
+
+
+def link_out(link: Link, *, show_error: bool) -> LinkOut:
+    """The card; ``show_error`` for the discussion's author and admins (see may_see_error)."""
+    url = link.final_url or link.url
+    failed = link.status == "failed"
+    return LinkOut(
+        url=url, status=link.status, title=link.title, site_name=link.site_name,
+        domain=domain_of(url), author=link.author, published=link.published, lead=link.lead,
+        image=link.image, caption=link.caption, kind=link.kind, file_type=link.file_type,
+        has_reader_view=link.status == "ok" and bool(link.blocks),
+        error_reason=link.error_reason if failed and show_error else None,
+    )  # fmt: skip
+
+
+def may_see_error(viewer: Member | None, d: Discussion) -> bool:
+    """Why a fetch failed is the poster's business (and an admin's), not every reader's."""
+    return viewer is not None and (viewer.id == d.author_id or permissions.is_admin(viewer))
+
+
+def discussion_ref(d: Discussion) -> DiscussionRef:
+    return DiscussionRef(id=d.id, title=d.title, url=f"/d/{d.id}")
+
+
+def also_discussed_out(d: Discussion) -> AlsoDiscussedOut:
+    return AlsoDiscussedOut(
+        id=d.id, title=d.title, url=f"/d/{d.id}", group=GroupRef(slug=d.group.slug, name=d.group.name),
+        author=member_ref(d.author), comment_count=d.comment_count, created_at=d.created_at,
+    )  # fmt: skip
+
+
+def _summary_fields(
+    d: Discussion, author: Member, group: Group, viewer: Member | None
+) -> dict[str, object]:
+    # d.link must have been loaded with d (locate and the feeds do): it never lazy-loads.
+    link = None if d.link is None else link_out(d.link, show_error=may_see_error(viewer, d))
     return dict(
         id=d.id, group=GroupRef(slug=group.slug, name=group.name), author=member_ref(author),
-        title=d.title, link_url=d.link_url, comment_count=d.comment_count,
+        title=d.title, link_url=d.link_url, link=link, comment_count=d.comment_count,
         like_count=d.like_count, pinned=d.pinned, locked=d.locked,
         last_activity_at=d.last_activity_at, created_at=d.created_at,
     )  # fmt: skip
 
 
-def discussion_summary(d: Discussion) -> DiscussionSummary:
-    """For feed rows, which the feed queries load with their author and group."""
-    return DiscussionSummary.model_validate(_summary_fields(d, d.author, d.group))
+def discussion_summary(d: Discussion, viewer: Member | None) -> DiscussionSummary:
+    """For feed rows, which the feed queries load with their author, group and link."""
+    return DiscussionSummary.model_validate(_summary_fields(d, d.author, d.group, viewer))
 
 
-def discussion_out(d: Discussion, author: Member, group: Group, *, liked: bool) -> DiscussionOut:
+def discussion_out(
+    d: Discussion, author: Member, group: Group, *, liked: bool, viewer: Member | None
+) -> DiscussionOut:
     return DiscussionOut.model_validate(
-        _summary_fields(d, author, group)
+        _summary_fields(d, author, group, viewer)
         | dict(
             body=d.body_src,
             body_html=d.body_html,
