@@ -26,7 +26,9 @@ from townsquare.web.security import SESSION_COOKIE, csrf_token_for
 PG_URL = os.environ.get("TOWNSQUARE_TEST_DATABASE_URL", "")
 SECRET = "test-secret-not-for-production"
 PASSWORD = "correct horse battery"
-_PASSWORD_HASH = accounts.hash_password(PASSWORD)  # hashed once: argon2id is slow on purpose
+_PASSWORD_HASH = accounts.hash_password(PASSWORD)
+# The points where each level starts (the default thresholds), so make.member(level=4) holds.
+_LEVEL_FLOOR = [0, *Settings().level_thresholds]  # hashed once: argon2id is slow on purpose
 
 
 @pytest.fixture(scope="session")
@@ -145,7 +147,8 @@ class Factory:
         self.n += 1
         name = name or f"member{self.n}"
         m = Member(name=name, display_name=display_name or name.title(), email=f"{name}@example.org",
-                   password_hash=_PASSWORD_HASH, role=role, level=level)  # fmt: skip
+                   password_hash=_PASSWORD_HASH, role=role, level=level,
+                   points=_LEVEL_FLOOR[level - 1])  # fmt: skip
         self.db.add(m)
         await self.db.commit()
         return m

@@ -44,7 +44,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.secret = settings.resolved_secret()
     app.state.engine = engine
     app.state.jobs = jobs = Jobs(settings)
-    app.state.sessionmaker = make_sessionmaker(engine, on_commit=jobs.enqueue_all)
+    app.state.sessionmaker = make_sessionmaker(
+        engine, on_commit=jobs.enqueue_all, settings=settings
+    )
     app.state.templates = make_templates(settings)
     app.state.limiter = Limiter(settings.redis_url)
     app.state.rates = {

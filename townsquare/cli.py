@@ -255,5 +255,41 @@ def backup(
     typer.echo(f"Backed up to {target}.")
 
 
+points_cli = typer.Typer(no_args_is_help=True, help="Members' points and levels.")
+cli.add_typer(points_cli, name="points")
+
+
+@points_cli.command("recompute")
+def points_recompute(
+    check: Annotated[bool, typer.Option("--check", help="Only report; change nothing.")] = False,
+    data_dir: DataDir = Path("townsquare-data"),
+) -> None:
+    """Rebuild every member's points and level from the ledger and the content."""
+    from townsquare.db.engine import make_engine, make_sessionmaker
+    from townsquare.domain import points
+
+    settings = settings_for(data_dir)
+    _ensure_migrated(settings, apply=False)
+
+    async def run():  # type: ignore[no-untyped-def]
+        engine = make_engine(settings)
+        try:
+            async with make_sessionmaker(engine, settings=settings)() as db:
+                return await points.recompute(db, check=check)
+        finally:
+            await engine.dispose()
+
+    found = asyncio.run(run())
+    for m in found:
+        typer.echo(f"{m.name}: stored {m.stored}, ledger {m.ledger}, content says {m.expected}")
+    if not found:
+        typer.echo("Every member's points agree with the ledger and the content.")
+    elif check:
+        typer.echo(f"{len(found)} member(s) differ; run without --check to repair.")
+        raise typer.Exit(1)
+    else:
+        typer.echo(f"Repaired {len(found)} member(s).")
+
+
 def main() -> None:
     sys.exit(cli())

@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -77,10 +77,36 @@ class Settings(BaseSettings):
         default=False,
         description="Let the fetcher reach 127.0.0.1/::1. Tests and local development only.",
     )
+    points_discussion: int = Field(
+        default=10, ge=0, description="Points for starting a discussion."
+    )
+    points_comment: int = Field(default=5, ge=0, description="Points for a comment or reply.")
+    points_got_comment: int = Field(
+        default=5, ge=0, description="Points when someone else comments on or replies to yours."
+    )
+    points_got_comment_cap: int = Field(
+        default=3000, ge=0, description="Most points a member can ever earn from others' comments."
+    )
+    points_like_given: int = Field(default=2, ge=0, description="Points for liking something.")
+    points_like_given_cap: int = Field(
+        default=10_000, ge=0, description="Most points a member can ever earn by liking."
+    )
+    points_like_received: int = Field(default=2, ge=0, description="Points for each like received.")
+    level_thresholds: list[int] = Field(
+        default=[50, 200, 500, 1500, 4000, 10_000, 50_000, 200_000, 1_000_000],
+        description="Points needed for levels 2, 3, … 10: nine rising numbers (JSON list in the environment).",
+    )
     redis_url: str = Field(
         default="",
         description="Redis URL for shared rate limits across workers; empty: in-process.",
     )
+
+    @field_validator("level_thresholds")
+    @classmethod
+    def _rising(cls, value: list[int]) -> list[int]:
+        if len(value) != 9 or any(b <= a for a, b in zip(value, value[1:], strict=False)):
+            raise ValueError("give nine rising numbers: the points for levels 2 to 10")
+        return value
 
     @classmethod
     def settings_customise_sources(

@@ -45,8 +45,13 @@ def _tune_sqlite(engine: Engine) -> None:
 def make_sessionmaker(
     engine: AsyncEngine,
     on_commit: Callable[[list[tuple[str, tuple[Any, ...]]]], None] | None = None,
+    settings: Settings | None = None,
 ) -> async_sessionmaker[AsyncSession]:
-    """Sessions for this engine; ``on_commit`` receives the jobs a transaction deferred."""
+    """Sessions for this engine; ``on_commit`` receives the jobs a transaction deferred.
+
+    Each session carries the site's settings in ``session.info["settings"]``, so domain
+    rules that are settings (points, levels) read them from the session they write with.
+    """
 
     class AppSession(Session):
         pass
@@ -62,5 +67,9 @@ def make_sessionmaker(
         session.info.pop(DEFERRED, None)
 
     return async_sessionmaker(
-        engine, expire_on_commit=False, autoflush=False, sync_session_class=AppSession
+        engine,
+        expire_on_commit=False,
+        autoflush=False,
+        sync_session_class=AppSession,
+        info={"settings": settings or Settings()},
     )

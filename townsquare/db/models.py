@@ -235,6 +235,32 @@ class Like(Base):
     __table_args__ = (Index("ix_like_target", "target_type", "target_id"),)
 
 
+class PointsEntry(Base):
+    """One award in the points ledger. The unique key makes awarding idempotent; deleting
+    the row takes back exactly what it gave."""
+
+    __tablename__ = "points_ledger"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(24))
+    amount: Mapped[int] = mapped_column(Integer)
+    source_type: Mapped[str] = mapped_column(String(16))  # discussion / comment
+    source_id: Mapped[int] = mapped_column(Id)
+    actor_id: Mapped[int] = mapped_column(
+        Id
+    )  # who did it (the liker, the commenter, or the member)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint(
+            "member_id", "reason", "source_type", "source_id", "actor_id", name="uq_points_award"
+        ),
+        Index("ix_points_source", "source_type", "source_id"),
+        Index("ix_points_member_reason", "member_id", "reason"),
+    )
+
+
 class ModerationLog(Base):
     """Who removed, restored or changed what, and why."""
 

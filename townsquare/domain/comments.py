@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager
 
 from townsquare.db.models import Comment, Discussion, Group, Member, utcnow
-from townsquare.domain import permissions
+from townsquare.domain import permissions, points
 from townsquare.domain.discussions import Located, locate
 from townsquare.domain.errors import Invalid, NotFound
 from townsquare.domain.validate import Checker
@@ -79,6 +79,9 @@ async def add_comment(
         position=position, body_src=body, body_html=cook(body), created_at=now,
     )  # fmt: skip
     db.add(comment)
+    await db.flush()
+    answered = parent.author_id if parent is not None else d.author_id
+    await points.on_post(db, "comment", comment.id, member.id, answered)
     await db.commit()
     return comment
 
@@ -140,6 +143,12 @@ async def _set_state(
             .where(Comment.id == c.parent_id)
             .values(reply_count=Comment.reply_count + step)
         )
+    if step < 0:
+        await points.on_remove(db, "comment", c.id)
+    elif step > 0:
+        parent_author = await db.scalar(select(Comment.author_id).where(Comment.id == c.parent_id))
+        answered = parent_author if c.parent_id else found.where.discussion.author_id
+        await points.on_restore(db, "comment", c.id, c.author_id, answered)
     await db.commit()
     return c
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager
 
 from townsquare.db.models import Comment, Discussion, Group, Like, Member, Membership, utcnow
-from townsquare.domain import permissions
+from townsquare.domain import permissions, points
 from townsquare.domain.errors import Invalid, NotFound
 from townsquare.domain.groups import membership_of, visible_group
 from townsquare.domain.validate import Checker
@@ -146,6 +146,8 @@ async def start_discussion(
         .where(Group.id == view.group.id)
         .values(discussion_count=Group.discussion_count + 1, last_activity_at=now)
     )
+    await db.flush()
+    await points.on_post(db, "discussion", discussion.id, member.id, None)
     await db.commit()
     return discussion
 
@@ -180,6 +182,10 @@ async def _set_state(
             .where(Group.id == d.group_id)
             .values(discussion_count=Group.discussion_count + step)
         )
+    if step < 0:
+        await points.on_remove(db, "discussion", d.id)
+    elif step > 0:
+        await points.on_restore(db, "discussion", d.id, d.author_id, None)
     await db.commit()
     return d
 

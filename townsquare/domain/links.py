@@ -178,7 +178,7 @@ async def refresh_link(settings: Settings, link_id: int) -> bool:
 
     engine = make_engine(settings)
     try:
-        async with make_sessionmaker(engine)() as db:
+        async with make_sessionmaker(engine, settings=settings)() as db:
             link = await db.get(Link, link_id)
             if link is None:
                 return False

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager
 
 from townsquare.db.models import Discussion, Group, Member, Membership
+from townsquare.domain import points
 from townsquare.domain.accounts import member_by_name
 from townsquare.domain.groups import member_group_ids
 
@@ -18,6 +19,8 @@ class Profile:
     member: Member
     groups: list[Group]
     discussions: list[Discussion]
+    progress: points.Progress
+    breakdown: list[tuple[str, int]]
 
 
 async def member_profile(db: AsyncSession, viewer: Member | None, name: str) -> Profile:
@@ -39,4 +42,7 @@ async def member_profile(db: AsyncSession, viewer: Member | None, name: str) -> 
         .order_by(Discussion.created_at.desc(), Discussion.id.desc())
         .limit(20)
     )
-    return Profile(member, list(groups), list(recent))
+    progress = points.progress(member.points, points.rules(db).thresholds)
+    return Profile(
+        member, list(groups), list(recent), progress, await points.breakdown(db, member.id)
+    )

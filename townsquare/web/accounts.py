@@ -7,7 +7,7 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.db.models import Member
-from townsquare.domain import accounts, profiles
+from townsquare.domain import accounts, points, profiles
 from townsquare.domain.errors import Invalid, NotLoggedIn
 from townsquare.web.deps import get_db, get_settings, get_viewer, rate_limit
 from townsquare.web.pages import form_data, redirect, render, safe_next
@@ -92,6 +92,12 @@ async def profile_save(request: Request, db: AsyncSession = Depends(get_db),
         return render(request, "accounts/settings.html",
                       {"values": form, "errors": exc.errors}, status=422)  # fmt: skip
     return redirect(f"/u/{member.name}")
+
+
+@router.get("/levels")
+async def levels(request: Request, viewer=Depends(get_viewer)):
+    rules = points.Rules.from_settings(get_settings(request))
+    return render(request, "levels.html", {"rules": rules})
 
 
 @router.get("/u/{name}")

@@ -1,0 +1,33 @@
+"""Levels on the pages: beside names, on the profile with progress, and explained."""
+
+
+async def test_profile_shows_level_points_progress_and_breakdown(client, db, make):
+    """A member's page shows their level, points, how far to the next level, and why."""
+    a, b = await make.member("ada"), await make.member()
+    group = await make.group(a, members=(b,))
+    for i in range(5):
+        await make.discussion(group, a, title=f"Topic {i}")
+    d = await make.discussion(group, a, title="Liked")
+    await make.comment(d, b)
+    page = (await client.get("/u/ada")).text
+    assert "<strong>Level 2</strong>" in page and "65 points" in page
+    assert "135 to level 3" in page
+    assert "Starting discussions" in page and "Others answering you" in page
+
+
+async def test_levels_page_explains_the_table(client, settings):
+    """/levels lists what earns points and where each level starts, from the settings."""
+    settings.points_discussion = 12
+    page = (await client.get("/levels")).text
+    assert "Starting a discussion</th><td>12" in page
+    assert "Level 10</th><td>from 1,000,000 points" in page
+
+
+async def test_names_carry_the_level_they_earned(client, db, make):
+    """The level beside a name on the discussion page is the one the points earned."""
+    a = await make.member(display_name="Earner")
+    group = await make.group(a)
+    for i in range(5):
+        d = await make.discussion(group, a, title=f"T{i}")
+    page = (await client.get(f"/d/{d.id}")).text
+    assert 'title="Level 2"' in page
