@@ -9,12 +9,15 @@ quietly skipping them. They always run on SQLite, also in the PostgreSQL pass of
 from __future__ import annotations
 
 import asyncio
+import functools
+import http.server
 import itertools
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -31,6 +34,7 @@ from townsquare.config import Settings
 from townsquare.db import models
 from townsquare.db.engine import make_engine, make_sessionmaker
 from townsquare.domain import accounts, comments, discussions, groups
+from townsquare.jobs.queue import Jobs
 
 try:  # test modules take expect from here, so they import even without playwright
     from playwright.sync_api import expect
@@ -38,6 +42,9 @@ except ImportError:  # then chromium_path skips (or fails) every browser test
     expect = None  # type: ignore[assignment]
 
 REPO = Path(__file__).resolve().parents[2]
+# Article pages the server fetches when a test shares a link: the browser tests' own first,
+# then the ones the link extraction tests use.
+ARTICLE_PAGES = (Path(__file__).resolve().parent / "pages", REPO / "tests" / "links" / "pages")
 PASSWORD = "correct horse battery"
 CHROMIUM_NAMES = ("chromium", "chromium-browser")
 CHROMIUM_ARGS = [
@@ -90,12 +97,19 @@ def _free_port() -> int:
 
 
 def _server_env() -> dict[str, str]:
-    """The caller's environment without townsquare settings (SQLite, no Redis), generous limits."""
+    """The caller's environment without townsquare settings (SQLite, no Redis), generous limits.
+
+    The fetcher may reach 127.0.0.1, where the tests serve their article pages, and gives up
+    quickly, so a shared link that cannot be had fails within the test's patience.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith("TOWNSQUARE_")}
     env.update(
         TOWNSQUARE_SIGNUP_RATE="1000/minute",
         TOWNSQUARE_LOGIN_RATE="1000/minute",
         TOWNSQUARE_POST_RATE="1000/minute",
+        TOWNSQUARE_FETCH_ALLOW_LOOPBACK="true",
+        TOWNSQUARE_FETCH_CONNECT_TIMEOUT="2",
+        TOWNSQUARE_FETCH_TOTAL_TIMEOUT="4",
     )
     return env
 
@@ -119,9 +133,11 @@ class Site:
 
     def __init__(self, url: str, data_dir: Path) -> None:
         self.url = url
-        self.settings = Settings(data_dir=data_dir, database_url="")
+        self.settings = Settings(data_dir=data_dir, database_url="", redis_url="")
         self._names = itertools.count(1)
         self._password_hash: str | None = None
+        # Jobs a write defers (fetching a shared link) go to the server's queue, as its own do.
+        self._jobs = Jobs(self.settings)
 
     def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """Run work(db) to completion, in a thread of its own so no event loop is disturbed."""
@@ -129,7 +145,7 @@ class Site:
         async def main() -> T:
             engine = make_engine(self.settings)
             try:
-                async with make_sessionmaker(engine)() as db:
+                async with make_sessionmaker(engine, self._jobs.enqueue_all)() as db:
                     return await work(db)
             finally:
                 await engine.dispose()
@@ -198,6 +214,28 @@ class Site:
 
         return self.run(work)
 
+    def link_status(self, discussion_id: int) -> str | None:
+        """The fetch status of a discussion's link: pending, ok or failed (None: no link)."""
+
+        async def work(db: AsyncSession) -> str | None:
+            d = await db.get(models.Discussion, discussion_id)
+            link = await db.get(models.Link, d.link_id) if d and d.link_id else None
+            return link.status if link else None
+
+        return self.run(work)
+
+    def wait_for_link(self, discussion_id: int, timeout: float = 15) -> str:
+        """Wait until the server's queue has fetched the discussion's link; its status."""
+        deadline = time.monotonic() + timeout
+        while (status := self.link_status(discussion_id)) == "pending":
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"the link of discussion {discussion_id} was not fetched in {timeout} s"
+                )
+            time.sleep(0.1)
+        assert status is not None
+        return status
+
 
 @dataclass(frozen=True)
 class Member:
@@ -241,6 +279,36 @@ def site(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+# --- the article pages ----------------------------------------------------------------------
+
+
+class _ArticlePages(http.server.SimpleHTTPRequestHandler):
+    """Serves a path from the first of ARTICLE_PAGES that has it."""
+
+    def translate_path(self, path: str) -> str:
+        found = ""
+        for root in ARTICLE_PAGES:
+            self.directory = str(root)
+            found = super().translate_path(path)
+            if os.path.exists(found):
+                break
+        return found
+
+    def log_message(self, *args: Any) -> None:  # keep the test output clean
+        pass
+
+
+@pytest.fixture(scope="session")
+def article_site() -> Iterator[str]:
+    """A local web site on 127.0.0.1 serving the fixture article pages; its base URL."""
+    handler = functools.partial(_ArticlePages, directory=str(ARTICLE_PAGES[0]))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
 
 
 # --- the browser ----------------------------------------------------------------------------

@@ -8,21 +8,28 @@ from tests.browser.conftest import expect
 
 
 def test_discussion_form_error_keeps_the_typed_text(open_page, site):
-    """Posting a discussion without a title shows the error at the title and keeps link and text."""
+    """Errors at the title, then at the link, each keep everything the member typed."""
     host = site.member()
     slug = site.group(host)
     page = open_page(host)
     page.goto(f"/g/{slug}/new")
-    page.fill("#f-link_url", "https://example.org/swifts")
     page.fill("#f-body", "Long careful commentary\n\nin *two* paragraphs.")
-    page.get_by_role("button", name="Post discussion").click()
+    page.get_by_role("button", name="Post discussion").click()  # no title, and no link to lend one
 
     expect(page.locator("#e-title")).to_be_visible()
     expect(page.locator("#f-title")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#f-body")).to_have_value("Long careful commentary\n\nin *two* paragraphs.")
-    expect(page.locator("#f-link_url")).to_have_value("https://example.org/swifts")
 
     page.fill("#f-title", "Swifts")
+    page.fill("#f-link_url", "ftp://example.org/swifts")
+    page.get_by_role("button", name="Post discussion").click()
+    expect(page.locator("#e-link_url")).to_be_visible()
+    expect(page.locator("#f-link_url")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#f-link_url")).to_have_value("ftp://example.org/swifts")
+    expect(page.locator("#f-title")).to_have_value("Swifts")
+    expect(page.locator("#f-body")).to_have_value("Long careful commentary\n\nin *two* paragraphs.")
+
+    page.fill("#f-link_url", "")
     page.get_by_role("button", name="Post discussion").click()
     expect(page).to_have_url(re.compile(r"/d/\d+$"))
     expect(page.locator(".commentary em")).to_have_text("two")
