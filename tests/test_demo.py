@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
+from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,9 +19,21 @@ from townsquare import demo
 from townsquare.config import Settings
 from townsquare.db import migrate
 from townsquare.db.engine import make_engine, make_sessionmaker
-from townsquare.db.models import Base, Comment, Discussion, Group, Like, Member, Membership, utcnow
+from townsquare.db.models import (
+    Base,
+    Comment,
+    Discussion,
+    Group,
+    Like,
+    Link,
+    Member,
+    Membership,
+    utcnow,
+)
 from townsquare.demo.people import GROUPS, PEOPLE
-from townsquare.domain import accounts, discussions
+from townsquare.domain import accounts, discussions, links
+
+STATIC = Path(demo.__file__).parent.parent / "web" / "static"
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +117,11 @@ async def _snapshot(db: AsyncSession) -> dict[str, list[tuple[Any, ...]]]:
             for c in await _rows(db, Comment)
         ],
         "likes": [(names[x.member_id], x.target_type, x.target_id) for x in await _rows(db, Like)],
+        "links": [
+            (x.url, x.status, x.canonical_hash, x.title, x.site_name, x.author, x.lead, x.image,
+             x.caption, x.text, x.blocks)
+            for x in await _rows(db, Link)
+        ],
     }  # fmt: skip
 
 
@@ -115,7 +135,7 @@ async def test_seed_creates_the_members_and_six_groups(demo_db):
     assert sorted(g.slug for g in found) == sorted(g.slug for g in GROUPS)
     assert len(found) == 6
     assert all(g.rules_html and g.description for g in found)
-    assert await demo_db.scalar(select(func.count()).select_from(Discussion)) == 30
+    assert await demo_db.scalar(select(func.count()).select_from(Discussion)) == 31
     with_links = await demo_db.scalar(
         select(func.count()).select_from(Discussion).where(Discussion.link_url.is_not(None))
     )
@@ -235,3 +255,68 @@ async def test_the_same_seed_builds_the_same_community(demo_db, tmp_path):
     assert await demo.seed(again)
     async with _session(again) as db:
         assert await _snapshot(db) == await _snapshot(demo_db)
+
+
+async def test_every_shared_link_has_its_card_stored(demo_db):
+    """Each link is stored as fetched, with a full card, so the demo needs no network."""
+    shared = await _rows(demo_db, Link)
+    assert len(shared) > 15
+    discussed = {d.link_id for d in await _rows(demo_db, Discussion) if d.link_url}
+    assert None not in discussed and discussed == {x.id for x in shared}
+    for x in shared:
+        assert x.status == "ok" and x.kind == "article" and x.fetched_at, x.url
+        assert x.title and x.site_name and x.published and x.final_url == x.url, x.url
+        assert x.lead and len(x.lead) <= 600 and x.text.startswith(x.lead.split("\n\n")[0])
+        blocks = json.loads(x.blocks)
+        assert {kind for kind, _ in blocks} <= {"p", "h2", "h3", "quote", "li", "img"}
+        assert 4 <= sum(kind == "p" for kind, _ in blocks) <= 8, x.url
+        assert x.text == "\n\n".join(value for kind, value in blocks if kind != "img")
+        assert x.published < x.fetched_at.date() or x.published == x.fetched_at.date()
+
+
+async def test_no_link_is_left_waiting_for_a_fetch(demo_db):
+    """Seeding leaves no link pending (the demo's sites do not exist) and none failed."""
+    statuses = await demo_db.scalars(select(Link.status).distinct())
+    assert set(statuses) == {"ok"}
+
+
+async def test_article_images_ship_with_the_app(demo_db):
+    """Every card image is a site-relative path to an SVG in the app's static folder."""
+    images = [x.image for x in await _rows(demo_db, Link) if x.image]
+    assert len(images) >= 10
+    for image in images:
+        assert image.startswith(demo.IMAGES) and image.endswith(".svg")
+        drawn = (STATIC / image.removeprefix("/static/")).read_text()
+        assert 'viewBox="0 0 1200 630"' in drawn and "<script" not in drawn
+    assert all(x.caption for x in await _rows(demo_db, Link) if x.image)
+
+
+async def test_one_article_is_discussed_in_two_groups(demo_db):
+    """Two groups share the same article (once with tracking tags), so each shows the other."""
+    groups_of: dict[str, set[int]] = defaultdict(set)
+    for d in await _rows(demo_db, Discussion):
+        if d.link_url:
+            groups_of[(await demo_db.get(Link, d.link_id)).canonical_hash].add(d.group_id)
+    assert any(len(found) >= 2 for found in groups_of.values())
+    tagged = await demo_db.scalar(select(Discussion).where(Discussion.link_url.contains("utm_")))
+    assert tagged is not None
+    found = await discussions.locate(demo_db, None, tagged.id)
+    others = await links.also_discussed(demo_db, None, found.discussion)
+    assert others and others[0].group_id != tagged.group_id
+
+
+async def test_the_demo_shows_cards_with_their_images(seeded, client):
+    """A shared discussion's page shows the stored card, and its image is served."""
+    async with _session(seeded) as db:
+        d = await db.scalar(
+            select(Discussion).join(Link, Link.id == Discussion.link_id)
+            .where(Link.image.is_not(None)).order_by(Discussion.id).limit(1)
+        )  # fmt: skip
+        assert d is not None
+        link = await db.get(Link, d.link_id)
+    page = await client.get(f"/d/{d.id}")
+    assert page.status_code == 200
+    assert "Fetching the article" not in page.text
+    assert f'src="{link.image}"' in page.text and link.site_name in page.text
+    image = await client.get(link.image)
+    assert image.status_code == 200 and image.headers["content-type"].startswith("image/svg")

@@ -6,10 +6,14 @@ the timestamps are moved back over the past few weeks, keeping every discussion'
 activity equal to its newest comment and every group's to its newest discussion activity.
 The content and every random choice come from a fixed seed, so each run builds the same
 community; only the dates move along with today.
+
+The shared articles come with their cards already stored (see ``demo/articles/``) and their
+images ship with the app, so the demo shows full article cards without any network.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,14 +24,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.config import Settings
 from townsquare.db.engine import make_engine, make_sessionmaker
-from townsquare.db.models import Comment, Discussion, Group, Member, Membership, utcnow
+from townsquare.db.models import Comment, Discussion, Group, Link, Member, Membership, utcnow
 from townsquare.demo import books, film, kitchen, lindenfield, philosophy, science
 from townsquare.demo.busy import busy_discussion
 from townsquare.demo.people import GROUPS, PEOPLE
-from townsquare.demo.spec import DiscussionPlan
+from townsquare.demo.spec import ArticlePlan, DiscussionPlan
 from townsquare.domain import accounts, comments, discussions, groups, likes
+from townsquare.domain.links import url_hash
+from townsquare.links.extract import make_lead
+from townsquare.links.normalize import normalize_url
 
-__all__ = ["DEMO_LOGIN", "DEMO_PASSWORD", "community", "seed"]
+__all__ = ["DEMO_LOGIN", "DEMO_PASSWORD", "IMAGES", "community", "seed"]
 
 DEMO_LOGIN = PEOPLE[0].name  # the first to sign up, so the site admin
 # Every demo member shares it, so you can also look around as anyone else.
@@ -36,6 +43,7 @@ SEED = 1130
 
 SITE_AGE = timedelta(days=48)
 LATEST = timedelta(minutes=10)  # nothing is dated closer to now than this
+IMAGES = "/static/demo/"  # where the app serves web/static/demo/, the articles' images
 
 
 def community(rng: Random) -> list[DiscussionPlan]:
@@ -153,8 +161,47 @@ async def _build(db: AsyncSession, rng: Random, now: datetime) -> None:
         )
         done.comments[post.key] = written.id
 
+    await _store_cards(db, plans, starts)
     await _like(db, rng, plans, posts, done)
     await _backdate(db, rng, now, plans, starts, posts, done)
+
+
+async def _store_cards(
+    db: AsyncSession, plans: list[DiscussionPlan], starts: list[datetime]
+) -> None:
+    """Store every shared link as fetched when it was first shared, so no fetch is ever queued.
+
+    Sharing created each link as pending; the demo's sites are fictional, so the card
+    each article would have been extracted into is written here instead.
+    """
+    first: dict[str, tuple[ArticlePlan, datetime]] = {}  # by the shared link's url_hash
+    for d, start in zip(plans, starts, strict=True):
+        if d.link is None:
+            continue
+        if d.article is None:
+            raise ValueError(f"every demo link needs its article: {d.link}")
+        key = url_hash(normalize_url(d.link))
+        if key not in first or start < first[key][1]:
+            first[key] = (d.article, start)
+    for key, (article, shared) in first.items():
+        await db.execute(update(Link).where(Link.url_hash == key).values(_card(article, shared)))
+
+
+def _card(a: ArticlePlan, shared: datetime) -> dict[str, object]:
+    """A link row's card fields, as extraction would have filled them in."""
+    image = IMAGES + a.image if a.image else None
+    paragraphs = [value for kind, value in a.blocks if kind == "p"]
+    canonical = normalize_url(a.url)  # each article names its own address as canonical
+    return {
+        "status": "ok", "kind": "article", "attempts": 1, "error_code": None,
+        "error_reason": None, "final_url": a.url, "canonical_url": canonical,
+        "canonical_hash": url_hash(canonical), "title": a.title, "site_name": a.site_name,
+        "author": a.author, "published": (shared - timedelta(days=a.age_days)).date(),
+        "lead": make_lead(paragraphs, title=a.title), "image": image, "caption": a.caption,
+        "text": "\n\n".join(value for _, value in a.blocks),
+        "blocks": json.dumps([*((("img", image),) if image else ()), *a.blocks]),
+        "created_at": shared, "fetched_at": shared + timedelta(seconds=40),
+    }  # fmt: skip
 
 
 async def _like(

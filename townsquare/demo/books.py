@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from townsquare.demo.articles import books as press
 from townsquare.demo.spec import comment, discussion, reply
 
 DISCUSSIONS = (
@@ -96,7 +97,7 @@ DISCUSSIONS = (
         "slow-readers",
         "june",
         "Permission to quit: an essay on abandoning books",
-        link="https://thereadingroom.example/essays/permission-to-quit",
+        article=press.QUITTING,
         days_ago=23,
         body="""
             This essay argues that giving up on a book isn't a failure of character, it's a
@@ -133,7 +134,7 @@ DISCUSSIONS = (
         "slow-readers",
         "sam",
         "Montaigne for people who think they don't like essays",
-        link="https://longshelf.example/essays/montaigne-still-talks-back",
+        article=press.MONTAIGNE,
         days_ago=10,
         body="""
             A very readable piece on why Montaigne still feels modern. He invented the essay as an
@@ -168,7 +169,7 @@ DISCUSSIONS = (
         "slow-readers",
         "margaret",
         "Libraries lending tools, seeds and telescopes. Should ours?",
-        link="https://civicmatters.example/features/library-of-things",
+        article=press.LIBRARY_OF_THINGS,
         days_ago=2.5,
         body="""
             This feature is about libraries that now lend out *things* as well as books: drills,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from random import Random
 
+from townsquare.demo.articles import local as press
 from townsquare.demo.people import GROUPS
 from townsquare.demo.spec import CommentPlan, DiscussionPlan, ReplyPlan, comment, discussion, reply
 
@@ -228,7 +229,7 @@ def busy_discussion(rng: Random) -> DiscussionPlan:
         "lindenfield",
         "demo",
         "Council plan: turn the Foundry Lane car park into a pocket park?",
-        link="https://lindenfield-gazette.example/news/foundry-lane-car-park-pocket-park-plan",
+        article=press.POCKET_PARK,
         days_ago=25,
         span_days=16,
         body="""

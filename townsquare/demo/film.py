@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from townsquare.demo.articles import film as press
 from townsquare.demo.spec import comment, discussion, reply
-
-SCREEN = "https://screenandsound.example"
 
 DISCUSSIONS = (
     discussion(
@@ -53,7 +52,7 @@ DISCUSSIONS = (
         "reel-and-record",
         "june",
         "Restored silent classic touring with a live score: worth it?",
-        link=f"{SCREEN}/news/silent-restoration-tour-live-score",
+        article=press.SILENT_TOUR,
         days_ago=31,
         body="""
             A newly restored print of a 1920s silent film is touring with a small orchestra
@@ -86,7 +85,7 @@ DISCUSSIONS = (
         "reel-and-record",
         "kofi",
         "Why do all film trailers sound the same now?",
-        link=f"{SCREEN}/features/the-trailer-braam",
+        article=press.BRAAM,
         days_ago=19,
         body="""
             This feature traces the *BRAAAM*: the huge low horn blast that's in nearly every
@@ -157,7 +156,7 @@ DISCUSSIONS = (
         "reel-and-record",
         "arjun",
         "Vinyl sales up again: nostalgia, or do records sound better?",
-        link=f"{SCREEN}/music/vinyl-sales-and-sound",
+        article=press.VINYL,
         days_ago=0.9,
         body="""
             Vinyl outsold CDs again this year. The article is refreshingly honest: a well-made

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from townsquare.demo.articles import kitchen as press
 from townsquare.demo.spec import comment, discussion, reply
-
-PANTRY = "https://goodpantry.example"
 
 DISCUSSIONS = (
     discussion(
@@ -50,7 +49,7 @@ DISCUSSIONS = (
         "kitchen-garden",
         "rosa",
         "The case for cooking beans from dry (and my lazy method)",
-        link=f"{PANTRY}/techniques/dried-beans-without-fuss",
+        article=press.DRIED_BEANS,
         days_ago=32,
         body="""
             This article makes the case for dried beans better than I ever have: cheaper, better
@@ -97,7 +96,7 @@ DISCUSSIONS = (
         "kitchen-garden",
         "ines",
         "No-dig beds, two years in: an honest report",
-        link="https://allotmentnotes.example/trials/no-dig-two-years",
+        article=press.NO_DIG,
         days_ago=21,
         body="""
             This write-up of a two-year no-dig trial matches my own experience, so I'll add my
@@ -166,7 +165,7 @@ DISCUSSIONS = (
         "kitchen-garden",
         "kofi",
         "Study: the back of the fridge is where food goes to die",
-        link=f"{PANTRY}/news/fridge-waste-study",
+        article=press.FRIDGE,
         days_ago=1.6,
         body="""
             Researchers followed households with fridge cameras (with permission!) for a month.

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from townsquare.demo.articles import local as press
+from townsquare.demo.articles import science as press_science
 from townsquare.demo.spec import comment, discussion, reply
-
-GAZETTE = "https://lindenfield-gazette.example"
 
 DISCUSSIONS = (
     discussion(
@@ -106,9 +106,58 @@ DISCUSSIONS = (
     ),
     discussion(
         "lindenfield",
+        "demo",
+        "East side streetlights: we can ask for amber ones",
+        # Shared from a newsletter, tracking tags and all: the same article as the
+        # Science Notebook's, so each discussion shows the other under "Also discussed in".
+        article=press_science.STREETLIGHTS,
+        link=f"{press_science.STREETLIGHTS.url}?utm_source=newsletter&utm_medium=email",
+        days_ago=31.5,
+        span_days=3,
+        body="""
+            Some of you will have seen this in the Science Notebook already. The council is
+            replacing the old streetlights on the east side next spring, and at Tuesday's open
+            meeting I asked whether we get a say in the colour.
+
+            We do. The officer said **amber LEDs cost the same** as white ones, and the council
+            will use them on residential streets where residents ask. What counts as asking: a
+            letter from a residents' group, or a good number of individual ones, before the end
+            of next month.
+
+            The article is worth five minutes if you missed it: fewer moths trapped circling
+            the lamps, more bats, and the streets look about as bright to us. I'll draft a
+            letter this weekend. Who wants to sign?
+        """,
+        comments=(
+            comment(
+                "lena",
+                "Me, obviously, and the garden volunteers. I'll bring the letter to Saturday's work morning.",
+            ),
+            comment(
+                "ines",
+                "As long as it's bright enough walking home from a night shift at 3am, I'm in. Is it?",
+                reply(
+                    "priya",
+                    "It should be. Our eyes care about brightness far more than colour, and amber LEDs are nearly as efficient. It's the moths that see the difference.",
+                ),
+                reply("ines", "Then sign me up."),
+            ),
+            comment(
+                "margaret",
+                "Put the letter on paper too, please. Half my street doesn't do email, and every signature counts.",
+                reply("demo", "Paper copies at the library desk and in the corner shop, then."),
+            ),
+            comment(
+                "kofi",
+                "Signed. Less glare off wet roads on the bike is a bonus nobody mentions.",
+            ),
+        ),
+    ),
+    discussion(
+        "lindenfield",
         "marcus",
         "Route 7 timetable changes from next month — what I know so far",
-        link=f"{GAZETTE}/transport/route-7-timetable-changes",
+        article=press.ROUTE_7,
         days_ago=28,
         span_days=4,
         body="""
@@ -154,7 +203,7 @@ DISCUSSIONS = (
         "lindenfield",
         "tomasz",
         "Repair café on Saturday at the library: bring your broken toaster",
-        link="https://lindenfield-library.example/events/repair-cafe",
+        article=press.REPAIR_CAFE,
         days_ago=12,
         span_days=5,
         body="""

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+from townsquare.demo.articles import philosophy as press
 from townsquare.demo.spec import comment, discussion, reply
-
-ESSAYS = "https://thinkingaloud.example"
 
 DISCUSSIONS = (
     discussion(
         "big-questions",
         "sam",
         "Can you be good when you don't believe anyone is watching?",
-        link=f"{ESSAYS}/essays/good-without-a-watcher",
+        article=press.WATCHER,
         days_ago=40,
         span_days=6,
         body="""
@@ -59,7 +58,7 @@ DISCUSSIONS = (
         "big-questions",
         "tomasz",
         "Free will: does it matter if it's an illusion?",
-        link=f"{ESSAYS}/essays/free-will-and-blame",
+        article=press.FREE_WILL,
         days_ago=29,
         span_days=5,
         body="""
@@ -98,7 +97,7 @@ DISCUSSIONS = (
         "big-questions",
         "margaret",
         "Do we owe anything to people who don't exist yet?",
-        link="https://civicmatters.example/opinion/duties-to-future-people",
+        article=press.FUTURE_PEOPLE,
         days_ago=17,
         body="""
             This opinion piece asks whether we have duties to people who will live a hundred or a
@@ -143,7 +142,7 @@ DISCUSSIONS = (
         "big-questions",
         "hannah",
         "How do you talk to children about death without religion?",
-        link="https://familyforum.example/articles/talking-to-children-about-death",
+        article=press.CHILDREN_AND_DEATH,
         days_ago=5,
         body="""
             My niece's hamster died and she asked me where it went. Her parents aren't religious
@@ -182,7 +181,7 @@ DISCUSSIONS = (
         "big-questions",
         "june",
         "Stoicism is having a moment. Is it any good?",
-        link=f"{ESSAYS}/reviews/the-new-stoics",
+        article=press.NEW_STOICS,
         days_ago=0.35,
         body="""
             A review of three new self-help books built on Stoic philosophy. The reviewer's

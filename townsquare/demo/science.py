@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+from townsquare.demo.articles import science as press
 from townsquare.demo.spec import comment, discussion, reply
-
-WIRE = "https://sciencewire.example"
 
 DISCUSSIONS = (
     discussion(
         "science-notebook",
         "priya",
         "Octopuses seem to have two kinds of sleep, and one looks a lot like dreaming",
-        link=f"{WIRE}/biology/octopus-active-sleep-colour-flashes",
+        article=press.OCTOPUS,
         days_ago=43,
         body="""
             Lovely piece of work. Researchers filmed sleeping octopuses and found two distinct
@@ -62,7 +61,7 @@ DISCUSSIONS = (
         "science-notebook",
         "lena",
         "Warmer streetlights, more moths, happier bats?",
-        link=f"{WIRE}/ecology/amber-streetlights-insects-bats",
+        article=press.STREETLIGHTS,
         days_ago=35,
         body="""
             A town swapped half its white LED streetlights for amber ones and counted insects
@@ -101,7 +100,7 @@ DISCUSSIONS = (
         "science-notebook",
         "kofi",
         "Why my sourdough starter smells of nail-polish remover (the chemistry)",
-        link=f"{WIRE}/chemistry/sourdough-starter-smells-explained",
+        article=press.SOURDOUGH,
         days_ago=27,
         span_days=2,
         body="""
@@ -133,7 +132,7 @@ DISCUSSIONS = (
         "science-notebook",
         "eli",
         "Psychology's replication report card, ten years on",
-        link=f"{WIRE}/research/replication-ten-years-on",
+        article=press.REPLICATION,
         days_ago=15,
         body="""
             A good, non-gloating overview of where psychology stands a decade after the big
@@ -178,7 +177,7 @@ DISCUSSIONS = (
         "science-notebook",
         "arjun",
         "Asteroid sample full of amino acids: what it means and what it doesn't",
-        link=f"{WIRE}/space/asteroid-sample-amino-acids",
+        article=press.ASTEROID,
         days_ago=3.5,
         body="""
             The sample brought back from a near-Earth asteroid has now been through the labs, and
