@@ -56,7 +56,9 @@ def _truncate_pg() -> None:
 
 
 # Tests post quickly from one address; the rate-limit tests tighten these on purpose.
-_ROOMY = {"signup_rate": "1000/minute", "login_rate": "1000/minute", "post_rate": "1000/minute"}
+# The level gates are off by default here too; the tests of the gates turn them on.
+_ROOMY = {"signup_rate": "1000/minute", "login_rate": "1000/minute", "post_rate": "1000/minute",
+          "review_below_level": 1, "group_create_level": 1}  # fmt: skip
 
 
 @pytest.fixture

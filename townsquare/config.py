@@ -77,6 +77,15 @@ class Settings(BaseSettings):
         default=False,
         description="Let the fetcher reach 127.0.0.1/::1. Tests and local development only.",
     )
+    review_below_level: int = Field(
+        default=2,
+        ge=1,
+        le=11,
+        description="Posts by members below this level wait for review (1: nobody waits).",
+    )
+    group_create_level: int = Field(
+        default=4, ge=1, le=10, description="Level a member needs to create a group."
+    )
     points_discussion: int = Field(
         default=10, ge=0, description="Points for starting a discussion."
     )

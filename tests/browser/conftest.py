@@ -107,6 +107,9 @@ def _server_env() -> dict[str, str]:
         TOWNSQUARE_SIGNUP_RATE="1000/minute",
         TOWNSQUARE_LOGIN_RATE="1000/minute",
         TOWNSQUARE_POST_RATE="1000/minute",
+        # Level gates off, as in the in-process tests; the review test turns its own on.
+        TOWNSQUARE_REVIEW_BELOW_LEVEL="1",
+        TOWNSQUARE_GROUP_CREATE_LEVEL="1",
         TOWNSQUARE_FETCH_ALLOW_LOOPBACK="true",
         TOWNSQUARE_FETCH_CONNECT_TIMEOUT="2",
         TOWNSQUARE_FETCH_TOTAL_TIMEOUT="4",
@@ -133,7 +136,10 @@ class Site:
 
     def __init__(self, url: str, data_dir: Path) -> None:
         self.url = url
-        self.settings = Settings(data_dir=data_dir, database_url="", redis_url="")
+        self.settings = Settings(
+            data_dir=data_dir, database_url="", redis_url="", review_below_level=1,
+            group_create_level=1,
+        )  # fmt: skip
         self._names = itertools.count(1)
         self._password_hash: str | None = None
         # Jobs a write defers (fetching a shared link) go to the server's queue, as its own do.
@@ -145,7 +151,7 @@ class Site:
         async def main() -> T:
             engine = make_engine(self.settings)
             try:
-                async with make_sessionmaker(engine, self._jobs.enqueue_all)() as db:
+                async with make_sessionmaker(engine, self._jobs.enqueue_all, self.settings)() as db:
                     return await work(db)
             finally:
                 await engine.dispose()

@@ -174,7 +174,6 @@ def test_card_and_reader_view_fit_a_360_px_screen(open_page, shared_article, whe
         assert box["x"] >= 0 and box["x"] + box["width"] <= NARROW, f"an image sticks out: {box}"
 
 
-@pytest.mark.xfail(strict=True, reason="the extractor drops a lead figure above the body text")
 def test_reader_view_shows_the_articles_lead_image(open_page, shared_article):
     """The reader view shows the article's main image, as the card does."""
     d, reader = shared_article

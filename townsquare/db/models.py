@@ -67,6 +67,8 @@ class Member(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     bio: Mapped[str] = mapped_column(Text, default="")
     role: Mapped[str] = mapped_column(String(16), default="member")  # member / moderator / admin
+    state: Mapped[str] = mapped_column(String(16), default="active")  # active / banned
+    mask_profanity: Mapped[bool] = mapped_column(Boolean, default=False)
     level: Mapped[int] = mapped_column(Integer, default=1)
     points: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -95,7 +97,11 @@ class Group(Base):
     rules_src: Mapped[str] = mapped_column(Text, default="")
     rules_html: Mapped[str] = mapped_column(Text, default="")
     visibility: Mapped[str] = mapped_column(String(16), default="public")  # public / private
-    join_policy: Mapped[str] = mapped_column(String(16), default="open")
+    join_policy: Mapped[str] = mapped_column(String(16), default="open")  # open / request / level
+    min_level: Mapped[int] = mapped_column(Integer, default=1)  # for join_policy "level"
+    # Who may start discussions and who may comment: anyone / members / moderators.
+    post_policy: Mapped[str] = mapped_column(String(16), default="members")
+    comment_policy: Mapped[str] = mapped_column(String(16), default="members")
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("member.id", ondelete="SET NULL"), nullable=True
     )
@@ -170,6 +176,8 @@ class Discussion(Base):
     )  # live / pending / removed / deleted
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    promoted: Mapped[bool] = mapped_column(Boolean, default=False)  # on the site's front page
+    removal_reason: Mapped[str | None] = mapped_column(Text, nullable=True)  # shown to the author
     # Counters kept in the same transaction as the writes that change them.
     comment_count: Mapped[int] = mapped_column(Integer, default=0)  # live comments and replies
     top_count: Mapped[int] = mapped_column(Integer, default=0)  # positions handed out so far
@@ -206,6 +214,7 @@ class Comment(Base):
     body_src: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(16), default="live")
+    removal_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     reply_count: Mapped[int] = mapped_column(Integer, default=0)
     like_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -217,6 +226,7 @@ class Comment(Base):
     __table_args__ = (
         Index("ix_comment_page", "discussion_id", "position", "id"),
         Index("ix_comment_parent", "parent_id"),  # reply lookups and the delete cascade
+        Index("ix_comment_state", "state", "created_at"),  # the review queue, oldest first
     )
 
 
@@ -273,5 +283,46 @@ class ModerationLog(Base):
     action: Mapped[str] = mapped_column(String(32))
     target_type: Mapped[str] = mapped_column(String(16))
     target_id: Mapped[int] = mapped_column(Id)
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("grp.id", ondelete="CASCADE"), nullable=True, index=True
+    )  # set for actions inside a group: its moderators see them
     reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Report(Base):
+    """A member's report of a discussion, comment or member, for moderators to resolve."""
+
+    __tablename__ = "report"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
+    target_type: Mapped[str] = mapped_column(String(16))  # discussion / comment / member
+    target_id: Mapped[int] = mapped_column(Id)
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("grp.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    reason: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), default="open")  # open / resolved / dismissed
+    resolved_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("member.id", ondelete="SET NULL"), nullable=True
+    )
+    resolution: Mapped[str] = mapped_column(Text, default="")
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_report_open", "state", "created_at"),)
+
+
+class Block(Base):
+    """A member hiding another member's posts from themself. Private to the blocker."""
+
+    __tablename__ = "block"
+
+    blocker_id: Mapped[int] = mapped_column(
+        ForeignKey("member.id", ondelete="CASCADE"), primary_key=True
+    )
+    blocked_id: Mapped[int] = mapped_column(
+        ForeignKey("member.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -36,7 +36,9 @@ async def add_comment(
     """Comment on a discussion, or reply to a comment (a reply to a reply joins its comment)."""
     found = await locate(db, actor, discussion_id)
     d = found.discussion
-    member = permissions.require(actor, "comment.create", d, membership=found.membership)
+    member = permissions.require(
+        actor, "comment.create", d, group=found.group, membership=found.membership
+    )
     body = _check_body(body)
 
     parent: Comment | None = None

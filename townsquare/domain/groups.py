@@ -57,7 +57,7 @@ async def create_group(
     visibility: str = "public",
 ) -> Group:
     """Create a group; its creator becomes its host."""
-    member = permissions.require(actor, "group.create")
+    member = permissions.require(actor, "group.create", policy=permissions.policy_of(db))
     check = Checker()
     name = check.text("name", name, label="Name", min_len=3, max_len=80)
     slug = check.text("slug", slug, label="Address", min_len=2, max_len=48).lower()

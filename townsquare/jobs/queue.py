@@ -65,7 +65,11 @@ class Jobs:
         return ran
 
     def consumer(self, workers: int = 2) -> Consumer:
-        return self.huey.create_consumer(workers=workers, worker_type="thread", periodic=False)
+        # Idle huey workers poll ever less often, by default down to every 10 s: a member
+        # waiting on a card would wait for the poll, not the fetch. A poll is one query.
+        return self.huey.create_consumer(
+            workers=workers, worker_type="thread", periodic=False, max_delay=1.0
+        )
 
 
 def make_huey(settings: Settings) -> Huey:

@@ -55,6 +55,7 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     env.globals["plural"] = plural
     env.globals["can"] = permissions.can
     env.globals["why_not"] = permissions.why_not
+    env.globals["policy"] = permissions.Policy.from_settings(settings)
     env.globals["page_links"] = page_links
     env.filters["domain"] = domain
     env.globals["site_name"] = settings.site_name
