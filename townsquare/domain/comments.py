@@ -40,6 +40,7 @@ async def add_comment(
         actor, "comment.create", d, group=found.group, membership=found.membership
     )
     body = _check_body(body)
+    held = permissions.needs_review(member, found.membership, permissions.policy_of(db))
 
     parent: Comment | None = None
     if parent_id is not None:
@@ -52,8 +53,9 @@ async def add_comment(
         if parent.state != "live":
             raise Invalid({"body": "The comment you are replying to has been deleted."})
 
-    # The first write takes the lock, so positions are handed out one at a time.
-    values = {"comment_count": Discussion.comment_count + 1}
+    # The first write takes the lock, so positions are handed out one at a time. A comment
+    # held for review takes its place now but counts only once approved.
+    values = {"comment_count": Discussion.comment_count + (0 if held else 1)}
     if parent is None:
         values["top_count"] = Discussion.top_count + 1
     position = await db.scalar(
@@ -65,25 +67,34 @@ async def add_comment(
     # Read the clock holding that lock, so times follow positions and a discussion's last
     # activity never goes backwards when two comments race.
     now = utcnow()
-    await db.execute(update(Discussion).where(Discussion.id == d.id).values(last_activity_at=now))
+    if not held:
+        await db.execute(
+            update(Discussion).where(Discussion.id == d.id).values(last_activity_at=now)
+        )
     if parent is not None:
         position = parent.position
-        await db.execute(
-            update(Comment)
-            .where(Comment.id == parent.id)
-            .values(reply_count=Comment.reply_count + 1)
-        )
+        if not held:
+            await db.execute(
+                update(Comment)
+                .where(Comment.id == parent.id)
+                .values(reply_count=Comment.reply_count + 1)
+            )
     # Other discussions of the group do not share the lock: keep whichever time is later.
     latest = case((Group.last_activity_at > now, Group.last_activity_at), else_=now)
-    await db.execute(update(Group).where(Group.id == d.group_id).values(last_activity_at=latest))
+    if not held:
+        await db.execute(
+            update(Group).where(Group.id == d.group_id).values(last_activity_at=latest)
+        )
     comment = Comment(
         discussion_id=d.id, author_id=member.id, parent_id=parent.id if parent else None,
         position=position, body_src=body, body_html=cook(body), created_at=now,
+        state="pending" if held else "live",
     )  # fmt: skip
     db.add(comment)
     await db.flush()
-    answered = parent.author_id if parent is not None else d.author_id
-    await points.on_post(db, "comment", comment.id, member.id, answered)
+    if not held:
+        answered = parent.author_id if parent is not None else d.author_id
+        await points.on_post(db, "comment", comment.id, member.id, answered)
     await db.commit()
     return comment
 
@@ -105,7 +116,7 @@ async def find_comment(db: AsyncSession, viewer: Member | None, comment_id: int)
     if comment is None:
         raise NotFound("That comment does not exist.")
     where = await locate(db, viewer, comment.discussion_id)
-    if comment.state != "live" and not permissions.is_admin(viewer):
+    if not permissions.can_see_item(viewer, comment, where.membership):
         raise NotFound("That comment has been deleted.")
     return FoundComment(comment, where)
 
@@ -123,17 +134,26 @@ async def edit_comment(
     return c
 
 
-async def _set_state(
-    db: AsyncSession, actor: Member | None, comment_id: int, action: str, state: str
+async def set_state(
+    db: AsyncSession,
+    actor: Member | None,
+    comment_id: int,
+    action: str,
+    state: str,
+    reason: str | None = None,
 ) -> Comment:
+    """Move a comment between live, pending, removed and deleted, keeping every count true."""
     found = await find_comment(db, actor, comment_id)
     c = found.comment
-    permissions.require(actor, action, c, membership=found.where.membership)
+    permissions.require(
+        actor, action, c, group=found.where.group, membership=found.where.membership
+    )
     if c.state == state:
         return c
     step = (state == "live") - (c.state == "live")  # counts hold live comments only
     c.state = state
     c.deleted_at = None if state == "live" else utcnow()
+    c.removal_reason = reason if state == "removed" else None
     await db.execute(
         update(Discussion)
         .where(Discussion.id == c.discussion_id)
@@ -157,11 +177,11 @@ async def _set_state(
 
 async def delete_comment(db: AsyncSession, actor: Member | None, comment_id: int) -> Comment:
     """Soft delete; a deleted comment keeps its place while it has replies."""
-    return await _set_state(db, actor, comment_id, "comment.delete", "deleted")
+    return await set_state(db, actor, comment_id, "comment.delete", "deleted")
 
 
 async def restore_comment(db: AsyncSession, actor: Member | None, comment_id: int) -> Comment:
-    return await _set_state(db, actor, comment_id, "comment.restore", "live")
+    return await set_state(db, actor, comment_id, "comment.restore", "live")
 
 
 def page_of(comment: Comment, per_page: int) -> int:

@@ -80,7 +80,7 @@ async def locate(db: AsyncSession, viewer: Member | None, discussion_id: int) ->
     membership = await membership_of(db, viewer, group.id)
     if not permissions.can_view_group(viewer, group, membership):
         raise NotFound("That discussion does not exist.")
-    if discussion.state != "live" and not permissions.is_admin(viewer):
+    if not permissions.can_see_item(viewer, discussion, membership):
         raise NotFound("That discussion has been deleted.")
     return Located(discussion, group, membership)
 
@@ -125,6 +125,7 @@ async def start_discussion(
     view = await visible_group(db, actor, group_slug)
     member = permissions.require(actor, "discussion.start", view.group, membership=view.membership)
     title, body, link_url = _check_post(title, body, link_url, title_required=False)
+    held = permissions.needs_review(member, view.membership, permissions.policy_of(db))
     link = None
     if link_url is not None:
         links.normalized(link_url)  # a bad address is a field error before anything is stored
@@ -138,16 +139,18 @@ async def start_discussion(
     discussion = Discussion(
         group_id=view.group.id, author_id=member.id, title=title, body_src=body,
         body_html=cook(body), link_url=link_url, link_id=link.id if link else None,
-        last_activity_at=now, created_at=now,
+        last_activity_at=now, created_at=now, state="pending" if held else "live",
     )  # fmt: skip
     db.add(discussion)
-    await db.execute(
-        update(Group)
-        .where(Group.id == view.group.id)
-        .values(discussion_count=Group.discussion_count + 1, last_activity_at=now)
-    )
+    if not held:
+        await db.execute(
+            update(Group)
+            .where(Group.id == view.group.id)
+            .values(discussion_count=Group.discussion_count + 1, last_activity_at=now)
+        )
     await db.flush()
-    await points.on_post(db, "discussion", discussion.id, member.id, None)
+    if not held:
+        await points.on_post(db, "discussion", discussion.id, member.id, None)
     await db.commit()
     return discussion
 
@@ -165,17 +168,26 @@ async def edit_discussion(
     return d
 
 
-async def _set_state(
-    db: AsyncSession, actor: Member | None, discussion_id: int, action: str, state: str
+async def set_state(
+    db: AsyncSession,
+    actor: Member | None,
+    discussion_id: int,
+    action: str,
+    state: str,
+    reason: str | None = None,
 ) -> Discussion:
+    """Move a discussion between live, pending, removed and deleted, keeping counts true."""
     found = await locate(db, actor, discussion_id)
-    permissions.require(actor, action, found.discussion, membership=found.membership)
+    permissions.require(
+        actor, action, found.discussion, group=found.group, membership=found.membership
+    )
     d = found.discussion
     if d.state == state:
         return d
     step = (state == "live") - (d.state == "live")  # the count holds live discussions only
     d.state = state
     d.deleted_at = utcnow() if state == "deleted" else None
+    d.removal_reason = reason if state == "removed" else None
     if step:
         await db.execute(
             update(Group)
@@ -194,13 +206,24 @@ async def delete_discussion(
     db: AsyncSession, actor: Member | None, discussion_id: int
 ) -> Discussion:
     """Soft delete: the discussion leaves every list; an admin can restore it."""
-    return await _set_state(db, actor, discussion_id, "discussion.delete", "deleted")
+    return await set_state(db, actor, discussion_id, "discussion.delete", "deleted")
 
 
 async def restore_discussion(
     db: AsyncSession, actor: Member | None, discussion_id: int
 ) -> Discussion:
-    return await _set_state(db, actor, discussion_id, "discussion.restore", "live")
+    return await set_state(db, actor, discussion_id, "discussion.restore", "live")
+
+
+def _keep(t: Thread, viewer: Member | None, membership: Membership | None) -> bool:
+    """Live comments show; a deleted one holds its place while it has replies; one waiting
+    for review or removed shows only to its author and the moderators."""
+    state = t.comment.state
+    if state == "live":
+        return True
+    if state == "deleted":
+        return bool(t.replies)
+    return permissions.can_see_item(viewer, t.comment, membership)
 
 
 def page_count(top_count: int, per_page: int) -> int:
@@ -230,9 +253,11 @@ async def discussion_page(
         if c.parent_id is None:
             by_id[c.id] = Thread(c)
             threads.append(by_id[c.id])
-        elif c.state == "live" and c.parent_id in by_id:
+        elif c.parent_id in by_id and (
+            c.state == "live" or permissions.can_see_item(viewer, c, found.membership)
+        ):
             by_id[c.parent_id].replies.append(c)
-    threads = [t for t in threads if t.shown]
+    threads = [t for t in threads if _keep(t, viewer, found.membership)]
 
     liked: set[tuple[str, int]] = set()
     if viewer is not None:

@@ -77,6 +77,20 @@ def can_view_group(viewer: Member | None, group: Group, membership: Membership |
     return is_site_moderator(viewer) or is_active(membership)
 
 
+def can_see_item(
+    viewer: Member | None, item: Discussion | Comment, membership: Membership | None
+) -> bool:
+    """Live posts are for everyone who can read the group; a post waiting for review or
+    removed by a moderator is for its author and the moderators; a deleted one for admins."""
+    if item.state == "live":
+        return True
+    if viewer is None:
+        return False
+    if item.state in ("pending", "removed"):
+        return item.author_id == viewer.id or is_group_moderator(viewer, membership)
+    return is_admin(viewer)
+
+
 def needs_review(author: Member, membership: Membership | None, policy: Policy) -> bool:
     """Whether a new post by ``author`` waits in the review queue before others see it."""
     if is_group_moderator(author, membership):
