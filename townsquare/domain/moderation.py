@@ -147,3 +147,19 @@ async def log_entries(
 
 
 __all__ = ["approve", "log_entries", "record", "reinstate", "reject", "remove", "review_queue"]
+
+
+async def decide_many(
+    db: AsyncSession, actor: Member | None, items: list[tuple[str, int]], decision: str, reason: str
+) -> int:
+    """Approve or reject several posts at once; each is its own transaction and log entry."""
+    if decision == "reject":
+        reason = _reason(reason, required=True)
+    done = 0
+    for kind, item_id in items:
+        if decision == "approve":
+            await approve(db, actor, kind, item_id)
+        else:
+            await reject(db, actor, kind, item_id, reason)
+        done += 1
+    return done

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from townsquare.web import accounts, discussions, groups
+from townsquare.web import accounts, discussions, groups, review
 from townsquare.web.deps import check_csrf
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
 router.include_router(accounts.router)
 router.include_router(groups.router)
 router.include_router(discussions.router)
+router.include_router(review.router)
