@@ -31,3 +31,27 @@ async def test_names_carry_the_level_they_earned(client, db, make):
         d = await make.discussion(group, a, title=f"T{i}")
     page = (await client.get(f"/d/{d.id}")).text
     assert 'title="Level 2"' in page
+
+
+async def test_creating_a_group_needs_level_four_but_never_locks_out_the_admin(
+    settings, client, db, make, client_factory
+):
+    """Below the group-creation level the form is refused; at it, or as the admin, it works."""
+    settings.group_create_level = 4
+    admin, low, high = (
+        await make.member(role="admin"),
+        await make.member(level=3),
+        await make.member(level=4),
+    )
+    await client.log_in_as(db, low)
+    assert "Create a group" not in (await client.get("/groups")).text
+    r = await client.form("/groups/new", {"name": "Too soon", "slug": "too-soon"})
+    assert r.status_code == 403 and "from level 4" in r.text
+    api = await client.send_json("POST", "/api/v1/groups", {"name": "Too soon", "slug": "too-soon"})
+    assert api.status_code == 403
+    for who, slug in ((high, "earned-it"), (admin, "admins-own")):
+        c = client_factory()
+        await c.log_in_as(db, who)
+        assert (
+            await c.form("/groups/new", {"name": f"Group {slug}", "slug": slug})
+        ).status_code == 303

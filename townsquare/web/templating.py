@@ -44,6 +44,21 @@ def domain(url: str) -> str:
     return host.removeprefix("www.")
 
 
+class LivePolicy:
+    """The level gates as templates see them, read from the settings at each use."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    @property
+    def review_below_level(self) -> int:
+        return self._settings.review_below_level
+
+    @property
+    def group_create_level(self) -> int:
+        return self._settings.group_create_level
+
+
 def make_templates(settings: Settings) -> Jinja2Templates:
     templates = Jinja2Templates(directory=TEMPLATES)
     env = templates.env
@@ -55,7 +70,7 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     env.globals["plural"] = plural
     env.globals["can"] = permissions.can
     env.globals["why_not"] = permissions.why_not
-    env.globals["policy"] = permissions.Policy.from_settings(settings)
+    env.globals["policy"] = LivePolicy(settings)
     env.globals["page_links"] = page_links
     env.filters["domain"] = domain
     env.globals["site_name"] = settings.site_name
