@@ -66,3 +66,25 @@ def test_short_dates_plurals_and_page_links():
     )
     assert page_links(1, 3) == [1, 2, 3]
     assert page_links(10, 20) == [1, None, 8, 9, 10, 11, 12, None, 20]
+
+
+def test_preview_json_prints_exactly_the_card_fields(tmp_path):
+    """preview --json on a saved page prints the documented keys and the extracted values."""
+    import json
+    from pathlib import Path
+
+    page = Path(__file__).parent / "links" / "pages" / "news-bridge.html"
+    result = runner.invoke(cli, ["preview", str(page), "--json", "--data-dir", str(tmp_path),
+                                 "--url", "https://ledger.example/bridge"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    card = json.loads(result.output)
+    assert set(card) == {"url", "final_url", "canonical_url", "title", "site_name", "author",
+                         "published", "lead", "image", "caption", "text"}  # fmt: skip
+    assert card["title"] == "Lowmere votes to rebuild the old footbridge"
+    assert card["published"] == "2024-03-12"
+
+
+def test_preview_refuses_a_private_address_with_its_reason(tmp_path):
+    """preview of a loopback address is refused before any connection, exit 2."""
+    result = runner.invoke(cli, ["preview", "http://127.0.0.1:9/", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 2 and "not allowed" in result.output
