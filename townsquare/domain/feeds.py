@@ -93,9 +93,22 @@ async def group_feed(
     db: AsyncSession, viewer: Member | None, slug: str, *, before: str | None = None,
     after: str | None = None, limit: int = 25,
 ) -> tuple[GroupView, FeedPage]:  # fmt: skip
+    """A group's discussions; on the top page its pinned ones come first.
+
+    Pinned discussions stay out of the keyset-paginated rows, so cursors never depend on
+    them, and are prepended (newest activity first) whenever there is no newer page.
+    """
     view = await visible_group(db, viewer, slug)
     query = _base().where(Discussion.group_id == view.group.id)
-    return view, await _page(db, query, before, after, limit)
+    page = await _page(db, query.where(Discussion.pinned.is_(False)), before, after, limit)
+    if page.newer is None and not before:
+        pinned = await db.scalars(
+            query.where(Discussion.pinned.is_(True))
+            .order_by(Discussion.last_activity_at.desc(), Discussion.id.desc())
+            .limit(limit)
+        )
+        page.items[:0] = list(pinned)
+    return view, page
 
 
 async def home_feed(

@@ -90,28 +90,45 @@ async def create_group(
 
 
 async def join_group(db: AsyncSession, actor: Member | None, slug: str) -> Membership:
+    """Join under the group's policy: open groups at once, "request" groups after a
+    moderator approves (the request is not counted as a member), "level" groups from
+    their minimum level."""
     view = await visible_group(db, actor, slug)
-    member = permissions.require(actor, "group.join", view.group, membership=view.membership)
+    member = permissions.require(
+        actor, "group.join", view.group, group=view.group, membership=view.membership,
+        policy=permissions.policy_of(db),
+    )  # fmt: skip
+    held = view.group.join_policy == "request" and not permissions.is_admin(member)
+    state = "requested" if held else "active"
     membership = view.membership
     if membership is None:
-        membership = Membership(group_id=view.group.id, member_id=member.id)
+        membership = Membership(group_id=view.group.id, member_id=member.id, state=state)
         db.add(membership)
     else:
-        membership.state, membership.role = "active", "member"
-    await db.execute(
-        update(Group).where(Group.id == view.group.id).values(member_count=Group.member_count + 1)
-    )
+        membership.state, membership.role = state, "member"
+    if not held:
+        await db.execute(
+            update(Group)
+            .where(Group.id == view.group.id)
+            .values(member_count=Group.member_count + 1)
+        )
     await db.commit()
     return membership
 
 
 async def leave_group(db: AsyncSession, actor: Member | None, slug: str) -> None:
+    """Leave a group, or withdraw a request to join it."""
     view = await visible_group(db, actor, slug)
     permissions.require(actor, "group.leave", view.group, membership=view.membership)
+    assert view.membership is not None
+    counted = view.membership.state == "active"
     await db.delete(view.membership)
-    await db.execute(
-        update(Group).where(Group.id == view.group.id).values(member_count=Group.member_count - 1)
-    )
+    if counted:
+        await db.execute(
+            update(Group)
+            .where(Group.id == view.group.id)
+            .values(member_count=Group.member_count - 1)
+        )
     await db.commit()
 
 
