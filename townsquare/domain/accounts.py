@@ -91,6 +91,8 @@ async def authenticate(db: AsyncSession, *, login: str, password: str) -> Member
         member = None
     if member is None:
         raise Invalid({"password": "That name or email and password do not match."})
+    if member.state == "banned":  # said only after the right password: no one else learns it
+        raise Invalid({"password": "This account has been suspended by the site's moderators."})
     if _hasher.check_needs_rehash(member.password_hash):
         member.password_hash = hash_password(password)
         await db.commit()
@@ -129,6 +131,8 @@ async def session_member(
         return None
     member, expires = row
     if expires is not None and expires < utcnow():
+        return None
+    if member.state == "banned":  # a ban ends sessions; this also covers any left behind
         return None
     return member, sid
 

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager
 
 from townsquare.db.models import Comment, Discussion, Group, Member, utcnow
-from townsquare.domain import permissions, points
+from townsquare.domain import permissions, points, safety
 from townsquare.domain.discussions import Located, locate
 from townsquare.domain.errors import Invalid, NotFound
 from townsquare.domain.validate import Checker
@@ -52,6 +52,7 @@ async def add_comment(
             assert parent is not None
         if parent.state != "live":
             raise Invalid({"body": "The comment you are replying to has been deleted."})
+    await safety.refuse_if_blocked(db, member, d.author_id, parent.author_id if parent else None)
 
     # The first write takes the lock, so positions are handed out one at a time. A comment
     # held for review takes its place now but counts only once approved.

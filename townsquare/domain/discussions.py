@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager
 
-from townsquare.db.models import Comment, Discussion, Group, Like, Member, Membership, utcnow
+from townsquare.db.models import Block, Comment, Discussion, Group, Like, Member, Membership, utcnow
 from townsquare.domain import permissions, points
 from townsquare.domain.errors import Invalid, NotFound
 from townsquare.domain.groups import membership_of, visible_group
@@ -53,6 +53,7 @@ class DiscussionPage:
     page: int
     pages: int
     liked: set[tuple[str, int]]
+    blocked: set[int] = field(default_factory=set)  # authors the viewer blocked: collapsed
 
 
 @dataclass
@@ -270,4 +271,17 @@ async def discussion_page(
             )
         )
         liked = {(t, i) for t, i in likes}
-    return DiscussionPage(d, found.group, found.membership, threads, page, pages, liked)
+    blocked: set[int] = set()
+    if viewer is not None and threads:
+        authors = {t.comment.author_id for t in threads} | {
+            r.author_id for t in threads for r in t.replies
+        }
+        authors.discard(viewer.id)
+        blocked = set(
+            await db.scalars(
+                select(Block.blocked_id).where(
+                    Block.blocker_id == viewer.id, Block.blocked_id.in_(authors)
+                )
+            )
+        )
+    return DiscussionPage(d, found.group, found.membership, threads, page, pages, liked, blocked)

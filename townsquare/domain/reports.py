@@ -1,0 +1,188 @@
+"""Reports: any member flags a discussion, comment or member; moderators resolve them.
+
+A report on a post carries the post's group, so it reaches that group's host and
+moderators as well as the site moderators; a report on a member reaches the site
+moderators only. Nobody can report what they cannot see, and nobody is shown a report
+about a group they cannot moderate, so a report never carries a private group's content
+anywhere new.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from townsquare.db.models import Comment, Discussion, Group, Member, Membership, Report, utcnow
+from townsquare.domain import comments, discussions, moderation, permissions
+from townsquare.domain.errors import Forbidden, Invalid, NotFound
+from townsquare.domain.validate import Checker
+
+TARGETS = ("discussion", "comment", "member")
+OUTCOMES = ("resolved", "dismissed")
+REASON_MAX = 1000
+
+
+@dataclass
+class Target:
+    """What a report is about, as a moderator sees it: a label and a link."""
+
+    type: str
+    id: int
+    label: str
+    url: str
+    group_id: int | None
+
+
+async def find_target(
+    db: AsyncSession, viewer: Member | None, target_type: str, target_id: int
+) -> Target:
+    """The thing to report, if the viewer may see it; NotFound otherwise (no leaks)."""
+    if target_type == "discussion":
+        d = (await discussions.locate(db, viewer, target_id)).discussion
+        return Target("discussion", d.id, d.title or "a discussion", f"/d/{d.id}", d.group_id)
+    if target_type == "comment":
+        found = await comments.find_comment(db, viewer, target_id)
+        c, d = found.comment, found.where.discussion
+        kind = "reply" if c.parent_id else "comment"
+        label = f"{c.author.display_name}'s {kind} on “{d.title}”"
+        return Target("comment", c.id, label, f"/d/{d.id}/c/{c.id}", d.group_id)
+    if target_type == "member":
+        m = await db.get(Member, target_id)
+        if m is None:
+            raise NotFound("No such member.")
+        return Target("member", m.id, f"{m.display_name} (@{m.name})", f"/u/{m.name}", None)
+    raise Invalid({"target_type": "Report a discussion, a comment or a member."})
+
+
+def _text(field: str, value: str, label: str, *, required: bool) -> str:
+    check = Checker()
+    text = check.text(field, value, label=label, min_len=1 if required else 0, max_len=REASON_MAX)
+    check.done()
+    return text
+
+
+async def report(
+    db: AsyncSession, actor: Member | None, target_type: str, target_id: int, reason: str
+) -> Report:
+    """File a report; reporting the same thing again while it is open changes nothing."""
+    member = permissions.require(actor, "report")
+    target = await find_target(db, member, target_type, target_id)
+    if target.type == "member" and target.id == member.id:
+        raise Invalid({"target_type": "You cannot report yourself."})
+    reason = _text("reason", reason, "Reason", required=True)
+    existing = await db.scalar(
+        select(Report).where(
+            Report.reporter_id == member.id, Report.target_type == target.type,
+            Report.target_id == target.id, Report.state == "open",
+        )
+    )  # fmt: skip
+    if existing is not None:
+        return existing
+    filed = Report(reporter_id=member.id, target_type=target.type, target_id=target.id,
+                   group_id=target.group_id, reason=reason)  # fmt: skip
+    db.add(filed)
+    await db.commit()
+    return filed
+
+
+def _moderated_groups(member: Member):  # type: ignore[no-untyped-def]
+    return select(Membership.group_id).where(
+        Membership.member_id == member.id,
+        Membership.state == "active",
+        Membership.role.in_(("host", "moderator")),
+    )
+
+
+@dataclass
+class OpenReport:
+    report: Report
+    reporter: Member
+    target: Target
+    group: Group | None
+
+
+async def open_reports(
+    db: AsyncSession, actor: Member | None, limit: int = 100
+) -> list[OpenReport]:
+    """Open reports the actor may act on, oldest first: all for site moderators, their
+    groups' for a group's host and moderators; Forbidden for everyone else."""
+    member = permissions.require(actor, "report")
+    reporter = aliased(Member)
+    query = (
+        select(Report, reporter, Group)
+        .join(reporter, reporter.id == Report.reporter_id)
+        .outerjoin(Group, Group.id == Report.group_id)
+        .where(Report.state == "open")
+        .order_by(Report.created_at, Report.id)
+        .limit(limit)
+    )
+    if not permissions.is_site_moderator(member):
+        scope = list(await db.scalars(_moderated_groups(member)))
+        if not scope:
+            raise Forbidden("Only moderators can see reports.")
+        query = query.where(Report.group_id.in_(scope))
+    rows = list(await db.execute(query))
+    return [OpenReport(r, m, await _describe(db, r), g) for r, m, g in rows]
+
+
+async def _describe(db: AsyncSession, r: Report) -> Target:
+    """How a moderator sees the target (whatever its state now: removed posts included)."""
+    if r.target_type == "discussion":
+        title = await db.scalar(select(Discussion.title).where(Discussion.id == r.target_id))
+        label = title if title is not None else "a discussion that no longer exists"
+        return Target(r.target_type, r.target_id, label or "a discussion", f"/d/{r.target_id}",
+                      r.group_id)  # fmt: skip
+    if r.target_type == "comment":
+        row = (
+            await db.execute(
+                select(
+                    Comment.discussion_id, Comment.parent_id, Member.display_name, Discussion.title
+                )  # fmt: skip
+                .join(Member, Member.id == Comment.author_id)
+                .join(Discussion, Discussion.id == Comment.discussion_id)
+                .where(Comment.id == r.target_id)
+            )
+        ).first()
+        if row is None:
+            return Target(r.target_type, r.target_id, "a comment that no longer exists", "",
+                          r.group_id)  # fmt: skip
+        kind = "reply" if row.parent_id else "comment"
+        return Target(r.target_type, r.target_id, f"{row.display_name}'s {kind} on “{row.title}”",
+                      f"/d/{row.discussion_id}/c/{r.target_id}", r.group_id)  # fmt: skip
+    m = await db.get(Member, r.target_id)
+    if m is None:
+        return Target("member", r.target_id, "a member who left", "", None)
+    return Target("member", m.id, f"{m.display_name} (@{m.name})", f"/u/{m.name}", None)
+
+
+async def resolve(
+    db: AsyncSession, actor: Member | None, report_id: int, outcome: str, note: str = ""
+) -> Report:
+    """Close a report as resolved or dismissed, with an optional note; logged."""
+    member = permissions.require(actor, "report")
+    r = await db.get(Report, report_id)
+    if r is None:
+        raise NotFound("That report does not exist.")
+    if not permissions.is_site_moderator(member):
+        membership = None
+        if r.group_id is not None:
+            membership = await db.scalar(
+                select(Membership).where(
+                    Membership.group_id == r.group_id, Membership.member_id == member.id
+                )
+            )
+        if r.group_id is None or not permissions.is_group_moderator(member, membership):
+            raise NotFound("That report does not exist.")  # others do not learn it exists
+    if outcome not in OUTCOMES:
+        raise Invalid({"outcome": "Choose resolved or dismissed."})
+    note = _text("note", note, "Note", required=False)
+    if r.state != "open":
+        raise Invalid({"outcome": f"This report was already {r.state}."})
+    r.state, r.resolved_by_id, r.resolved_at, r.resolution = outcome, member.id, utcnow(), note
+    action = "report.resolve" if outcome == "resolved" else "report.dismiss"
+    moderation.record(db, member, action, "report", r.id, r.group_id, note)
+    await db.commit()
+    return r
