@@ -9,6 +9,7 @@ quietly skipping them. They always run on SQLite, also in the PostgreSQL pass of
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import http.server
 import itertools
@@ -162,8 +163,9 @@ class Site:
     def unique(self, prefix: str) -> str:
         return f"{prefix}{next(self._names)}"
 
-    def member(self, name: str | None = None) -> Member:
-        """A new member with a log-in token a browser can carry as its session cookie."""
+    def member(self, name: str | None = None, *, role: str = "member") -> Member:
+        """A new member (role: member, moderator or admin of the site) with a log-in token a
+        browser can carry as its session cookie."""
         name = name or self.unique("member")
         if self._password_hash is None:  # argon2id is slow on purpose: hash once a session
             self._password_hash = accounts.hash_password(PASSWORD)
@@ -171,7 +173,7 @@ class Site:
 
         async def work(db: AsyncSession) -> Member:
             m = models.Member(name=name, display_name=name.title(), email=f"{name}@example.org",
-                              password_hash=password_hash)  # fmt: skip
+                              password_hash=password_hash, role=role)  # fmt: skip
             db.add(m)
             await db.commit()
             token = await accounts.open_session(db, m, days=1)
@@ -251,14 +253,18 @@ class Member:
     token: str
 
 
-@pytest.fixture(scope="session")
-def site(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """`townsquare init` then `townsquare serve` on a fresh data directory, for the session."""
-    data = tmp_path_factory.mktemp("browser-site")
-    env = _server_env()
+@contextlib.contextmanager
+def running_site(data: Path, env: dict[str, str] | None = None) -> Iterator[Site]:
+    """`townsquare init` then `townsquare serve` on the data directory, stopped on exit.
+
+    env overrides the test defaults of _server_env (a test that needs the level gates on
+    passes its own TOWNSQUARE_REVIEW_BELOW_LEVEL). The site's first member, "founder", is
+    its admin, as on a real site.
+    """
+    server_env = _server_env() | (env or {})
     subprocess.run(
         [sys.executable, "-m", "townsquare", "init", "--data-dir", str(data)],
-        cwd=REPO, env=env, check=True, capture_output=True,
+        cwd=REPO, env=server_env, check=True, capture_output=True,
     )  # fmt: skip
     port = _free_port()
     log = data / "server.log"
@@ -266,7 +272,7 @@ def site(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         proc = subprocess.Popen(
             [sys.executable, "-m", "townsquare", "serve", "--data-dir", str(data),
              "--port", str(port)],
-            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
+            cwd=REPO, env=server_env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
@@ -276,7 +282,7 @@ def site(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
             lambda db: accounts.sign_up(
                 db, name="founder", email="founder@example.org", password=PASSWORD
             )
-        )  # the first member: the site admin
+        )
         yield s
     finally:
         proc.terminate()
@@ -285,6 +291,13 @@ def site(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="session")
+def site(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The server with the level gates off, on a fresh data directory, for the session."""
+    with running_site(tmp_path_factory.mktemp("browser-site")) as s:
+        yield s
 
 
 # --- the article pages ----------------------------------------------------------------------
