@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from townsquare.web import accounts, discussions, groups, review
+from townsquare.web import accounts, atom, discussions, groups, review
 from townsquare.web.deps import check_csrf
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
@@ -12,3 +12,4 @@ router.include_router(accounts.router)
 router.include_router(groups.router)
 router.include_router(discussions.router)
 router.include_router(review.router)
+router.include_router(atom.router)
