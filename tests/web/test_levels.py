@@ -55,3 +55,21 @@ async def test_creating_a_group_needs_level_four_but_never_locks_out_the_admin(
         assert (
             await c.form("/groups/new", {"name": f"Group {slug}", "slug": slug})
         ).status_code == 303
+
+
+async def test_profile_lists_discussions_and_comments_a_page_at_a_time(client, db, make):
+    """The member page pages through discussions, and has a comments tab; private ones stay hidden."""
+    a = await make.member("paged")
+    group = await make.group(a)
+    secret = await make.group(a, visibility="private")
+    made = [await make.discussion(group, a, title=f"Talk {i:02}") for i in range(23)]
+    await make.discussion(secret, a, title="Secret talk")
+    await make.comment(made[0], a, body="My own remark")
+    first = (await client.get("/u/paged")).text
+    assert "Talk 22" in first and "Talk 03" in first and "Talk 02" not in first
+    assert "Secret talk" not in first
+    older = first.split('rel="next" href="')[1].split('"')[0].replace("&amp;", "&")
+    second = (await client.get(older)).text
+    assert "Talk 02" in second and "Talk 00" in second and "Talk 22" not in second
+    comments = (await client.get("/u/paged?tab=comments")).text
+    assert "My own remark" in comments and "On <a" in comments

@@ -101,7 +101,8 @@ async def levels(request: Request, viewer=Depends(get_viewer)):
 
 
 @router.get("/u/{name}")
-async def member_page(name: str, request: Request, db: AsyncSession = Depends(get_db),
+async def member_page(name: str, request: Request, tab: str = "discussions",
+                      before: str | None = None, db: AsyncSession = Depends(get_db),
                       viewer: Member | None = Depends(get_viewer)):  # fmt: skip
-    profile = await profiles.member_profile(db, viewer, name)
+    profile = await profiles.member_profile(db, viewer, name, tab=tab, before=before)
     return render(request, "accounts/profile.html", {"profile": profile})
