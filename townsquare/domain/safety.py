@@ -114,7 +114,8 @@ def _ban_reason(reason: str, *, required: bool) -> str:
     return text
 
 
-def _may_ban(actor: Member | None, member: Member) -> Member:
+def may_ban(actor: Member | None, member: Member) -> Member:
+    """The actor, now known to be a site moderator who may ban or unban ``member``."""
     moderator = permissions.require(actor, "site.moderate")
     if member.id == moderator.id:
         raise Forbidden("You cannot ban yourself.")
@@ -132,7 +133,7 @@ async def ban(
     from townsquare.domain import moderation  # moderation → comments → safety: import late
 
     member = await member_by_name(db, name)
-    moderator = _may_ban(actor, member)
+    moderator = may_ban(actor, member)
     reason = _ban_reason(reason, required=True)
     if member.state != "banned":
         member.state = "banned"
@@ -171,7 +172,7 @@ async def unban(db: AsyncSession, actor: Member | None, name: str, *, reason: st
     from townsquare.domain import moderation
 
     member = await member_by_name(db, name)
-    moderator = _may_ban(actor, member)
+    moderator = may_ban(actor, member)
     reason = _ban_reason(reason, required=False)
     if member.state != "banned":
         raise Invalid({"name": "That member is not banned."})

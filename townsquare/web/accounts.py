@@ -7,7 +7,7 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.db.models import Member
-from townsquare.domain import accounts, points, profiles
+from townsquare.domain import accounts, points, profiles, safety
 from townsquare.domain.errors import Invalid, NotLoggedIn
 from townsquare.web.deps import get_db, get_settings, get_viewer, rate_limit
 from townsquare.web.pages import form_data, redirect, render, safe_next
@@ -76,7 +76,8 @@ async def logout(request: Request, db: AsyncSession = Depends(get_db), viewer=De
 async def profile_form(request: Request, viewer: Member | None = Depends(get_viewer)):
     if viewer is None:
         raise NotLoggedIn()
-    values = {"display_name": viewer.display_name, "bio": viewer.bio}
+    values = {"display_name": viewer.display_name, "bio": viewer.bio,
+              "mask_profanity": "on" if viewer.mask_profanity else ""}  # fmt: skip
     return render(request, "accounts/settings.html", {"values": values, "errors": {}})
 
 
@@ -91,6 +92,7 @@ async def profile_save(request: Request, db: AsyncSession = Depends(get_db),
     except Invalid as exc:
         return render(request, "accounts/settings.html",
                       {"values": form, "errors": exc.errors}, status=422)  # fmt: skip
+    await safety.set_mask_profanity(db, member, form.get("mask_profanity") == "on")
     return redirect(f"/u/{member.name}")
 
 
@@ -105,4 +107,5 @@ async def member_page(name: str, request: Request, tab: str = "discussions",
                       before: str | None = None, db: AsyncSession = Depends(get_db),
                       viewer: Member | None = Depends(get_viewer)):  # fmt: skip
     profile = await profiles.member_profile(db, viewer, name, tab=tab, before=before)
-    return render(request, "accounts/profile.html", {"profile": profile})
+    blocking = await safety.is_blocking(db, viewer, profile.member)
+    return render(request, "accounts/profile.html", {"profile": profile, "blocking": blocking})

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from townsquare.web import accounts, atom, discussions, groups, review
+from townsquare.web import accounts, atom, discussions, groups, review, safety
 from townsquare.web.deps import check_csrf
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
 router.include_router(accounts.router)
 router.include_router(groups.router)
 router.include_router(discussions.router)
+router.include_router(safety.router)
 router.include_router(review.router)
 router.include_router(atom.router)

@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 
 from townsquare.config import Settings
 from townsquare.domain import permissions
+from townsquare.text.profanity import masked_for
 from townsquare.web.security import csrf_token
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -73,6 +74,7 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     env.globals["policy"] = LivePolicy(settings)
     env.globals["page_links"] = page_links
     env.filters["domain"] = domain
+    env.filters["masked"] = masked_for  # profanity masking, for viewers who turned it on
     env.globals["site_name"] = settings.site_name
     env.globals["csrf_token"] = lambda request: csrf_token(request)
     env.globals["viewer_of"] = lambda request: getattr(request.state, "viewer", None)
