@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from townsquare.web import accounts, atom, discussions, groups, review, safety
+from townsquare.web import accounts, atom, discussions, governance, groups, review, safety
 from townsquare.web.deps import check_csrf
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
@@ -12,5 +12,6 @@ router.include_router(accounts.router)
 router.include_router(groups.router)
 router.include_router(discussions.router)
 router.include_router(safety.router)
+router.include_router(governance.router)
 router.include_router(review.router)
 router.include_router(atom.router)
