@@ -12,7 +12,17 @@ from typing import Any
 from fastapi import APIRouter, Depends, Security
 from fastapi.security import HTTPBearer
 
-from townsquare.api import accounts, comments, discussions, docs, groups, links, review, safety
+from townsquare.api import (
+    accounts,
+    comments,
+    discussions,
+    docs,
+    governance,
+    groups,
+    links,
+    review,
+    safety,
+)
 from townsquare.api.schemas import Problem
 from townsquare.web.deps import check_csrf
 
@@ -44,7 +54,7 @@ guarded = APIRouter(
     dependencies=[Depends(check_csrf), Security(bearer)],
     responses=PROBLEMS,
 )
-for area in (accounts, groups, discussions, comments, links, review, safety):
+for area in (accounts, groups, governance, discussions, comments, links, review, safety):
     guarded.include_router(area.router)
 
 # The one route that needs no CSRF check: see accounts.credentials.
