@@ -291,5 +291,29 @@ def points_recompute(
         typer.echo(f"Repaired {len(found)} member(s).")
 
 
+search_cli = typer.Typer(no_args_is_help=True, help="The full-text search index.")
+cli.add_typer(search_cli, name="search")
+
+
+@search_cli.command("reindex")
+def search_reindex(data_dir: DataDir = Path("townsquare-data")) -> None:
+    """Rebuild the search index from the discussions, comments and shared articles."""
+    from townsquare.db.engine import make_engine, make_sessionmaker
+    from townsquare.domain import search
+
+    settings = settings_for(data_dir)
+    _ensure_migrated(settings, apply=False)
+
+    async def run() -> str:
+        engine = make_engine(settings)
+        try:
+            async with make_sessionmaker(engine, settings=settings)() as db:
+                return await search.reindex(db)
+        finally:
+            await engine.dispose()
+
+    typer.echo(asyncio.run(run()))
+
+
 def main() -> None:
     sys.exit(cli())
