@@ -105,6 +105,31 @@ class Settings(BaseSettings):
         default=[50, 200, 500, 1500, 4000, 10_000, 50_000, 200_000, 1_000_000],
         description="Points needed for levels 2, 3, … 10: nine rising numbers (JSON list in the environment).",
     )
+    smtp_host: str = Field(
+        default="", description="SMTP server for outgoing email; empty: write emails to files."
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="The SMTP server's port.")
+    smtp_user: str = Field(default="", description="SMTP log-in name; empty: no log-in.")
+    smtp_password: str = Field(default="", description="SMTP password.")
+    smtp_starttls: bool = Field(
+        default=True, description="Upgrade the SMTP connection with STARTTLS before sending."
+    )
+    mail_from: str = Field(
+        default="townsquare <noreply@localhost>", description="The From address of every email."
+    )
+    mail_to_files: bool | None = Field(
+        default=None,
+        description="Write each email as a .eml file under <data_dir>/mail/ instead of sending; "
+        "empty: true exactly when smtp_host is empty.",
+    )
+    mail_delay: int = Field(
+        default=60,
+        ge=0,
+        description="Seconds a notification waits before its email, so one read in the app is not sent.",
+    )
+    password_reset_minutes: int = Field(
+        default=60, ge=5, description="How long a password reset link works."
+    )
     redis_url: str = Field(
         default="",
         description="Redis URL for shared rate limits across workers; empty: in-process.",
@@ -138,6 +163,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{self.data_dir / 'townsquare.db'}"
+
+    @property
+    def writes_mail_to_files(self) -> bool:
+        return self.mail_to_files if self.mail_to_files is not None else not self.smtp_host
 
     @property
     def is_sqlite(self) -> bool:

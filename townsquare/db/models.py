@@ -72,6 +72,9 @@ class Member(Base):
     level: Mapped[int] = mapped_column(Integer, default=1)
     points: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Email other than confirmation and password resets goes only to a confirmed address.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    digest_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class Session(Base):
@@ -326,3 +329,69 @@ class Block(Base):
         ForeignKey("member.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Notification(Base):
+    """Something that happened to a member: an answer, a mention, likes, a decision, a level.
+
+    Likes on one item fold into one unread row (``count`` goes up, ``actor_id`` is the
+    latest), so the page says "3 people liked your comment" without grouping at read time.
+    """
+
+    __tablename__ = "notification"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(24))
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("member.id", ondelete="SET NULL"), nullable=True
+    )
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("grp.id", ondelete="CASCADE"), nullable=True
+    )
+    discussion_id: Mapped[int | None] = mapped_column(
+        ForeignKey("discussion.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    comment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comment.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    detail: Mapped[str] = mapped_column(Text, default="")  # a removal reason, a level number
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (
+        Index("ix_notification_unread", "recipient_id", "read_at"),  # the header's count
+        Index("ix_notification_list", "recipient_id", "id"),  # the page, newest first
+    )
+
+
+class NotificationSetting(Base):
+    """How a member wants one kind of notification emailed: immediately, digest, never.
+
+    No row means the kind's default (see domain/notifications.py)."""
+
+    __tablename__ = "notification_setting"
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("member.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(24), primary_key=True)
+    email: Mapped[str] = mapped_column(String(16))  # immediately / digest / never
+
+
+class EmailToken(Base):
+    """A single-use, expiring link sent by email (password reset, address confirmation).
+
+    Only the SHA-256 of the token is stored, like log-in sessions."""
+
+    __tablename__ = "email_token"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))  # reset / confirm
+    email: Mapped[str] = mapped_column(String(254))  # the address it was sent to
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.db.models import Member, Session, utcnow
+from townsquare.domain import mail
 from townsquare.domain.errors import Invalid, NotFound, NotLoggedIn
 from townsquare.domain.validate import Checker
 
@@ -73,6 +74,7 @@ async def sign_up(
         role="admin" if first else "member",
     )
     db.add(member)
+    mail.on_sign_up(db, member)
     try:
         await db.commit()
     except IntegrityError:  # a sign-up with the same name won the race

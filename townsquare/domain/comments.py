@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager
 
 from townsquare.db.models import Comment, Discussion, Group, Member, utcnow
-from townsquare.domain import permissions, points, safety
+from townsquare.domain import notifications, permissions, points, safety
 from townsquare.domain.discussions import Located, locate
 from townsquare.domain.errors import Invalid, NotFound
 from townsquare.domain.validate import Checker
@@ -96,6 +96,7 @@ async def add_comment(
     if not held:
         answered = parent.author_id if parent is not None else d.author_id
         await points.on_post(db, "comment", comment.id, member.id, answered)
+    await notifications.on_comment(db, comment, d, parent)
     await db.commit()
     return comment
 

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.db.models import Group, Member, Membership, utcnow
-from townsquare.domain import permissions
+from townsquare.domain import notifications, permissions
 from townsquare.domain.errors import Invalid, NotFound
 from townsquare.domain.validate import Checker
 from townsquare.text.markdown import cook
@@ -112,6 +112,7 @@ async def join_group(db: AsyncSession, actor: Member | None, slug: str) -> Membe
             .where(Group.id == view.group.id)
             .values(member_count=Group.member_count + 1)
         )
+    await notifications.on_join_request(db, member, view.group, state)
     await db.commit()
     return membership
 

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.db.models import Comment, Discussion, Like, Member
-from townsquare.domain import permissions, points
+from townsquare.domain import notifications, permissions, points
 from townsquare.domain.comments import find_comment
 from townsquare.domain.discussions import locate
 from townsquare.domain.errors import Invalid, NotFound
@@ -64,6 +64,7 @@ async def set_like(
                 await points.on_like(db, target_type, target_id, item.author_id, member.id)
             else:
                 await points.on_unlike(db, target_type, target_id, member.id)
+            await notifications.on_like(db, member, target_type, item, want)
             await db.commit()
         except IntegrityError:  # the same member's other request got there first
             await db.rollback()

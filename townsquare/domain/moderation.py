@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager
 
 from townsquare.db.models import Comment, Discussion, Group, Member, Membership, ModerationLog
-from townsquare.domain import comments, discussions, permissions
+from townsquare.domain import comments, discussions, notifications, permissions
 from townsquare.domain.errors import Invalid
 from townsquare.domain.validate import Checker
 
@@ -54,6 +54,7 @@ async def _move(
         )
     assert actor is not None
     record(db, actor, log_action, kind, item_id, group_id, reason)
+    await notifications.on_moderated(db, actor, kind, item, log_action, reason)
     await db.commit()
     return item
 

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.config import Settings
 from townsquare.db.models import Member, PointsEntry
+from townsquare.domain import notifications
 
 REASONS = {
     "discussion": "Starting discussions",
@@ -92,6 +93,7 @@ async def _settle(db: AsyncSession, member_id: int, change: int) -> None:
         .returning(Member.points)
     )
     level = level_for(int(points or 0), rules(db).thresholds)
+    await notifications.on_level(db, member_id, level)
     await db.execute(
         update(Member).where(Member.id == member_id, Member.level != level).values(level=level)
     )

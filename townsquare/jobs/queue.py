@@ -22,6 +22,7 @@ log = logging.getLogger("townsquare.jobs")
 # A fetch that failed for a reason that may pass (timeout, unreachable, 5xx) is tried
 # again after 30 s, 2 min and 8 min, then left as failed; an admin can re-fetch it.
 FETCH_RETRIES = 3
+MAIL_RETRIES = 3
 
 
 class Retry(Exception):
@@ -36,6 +37,13 @@ class Jobs:
         self.huey: Huey = make_huey(settings)
         self._tasks: dict[str, Any] = {}
         self._register("fetch_link", self._fetch_link, retries=FETCH_RETRIES)
+        # Email: a failed send (server down) is tried again with the same backoff.
+        self._register("send_notification", self._send_notification, retries=MAIL_RETRIES)
+        self._register("send_confirmation", self._send_confirmation, retries=MAIL_RETRIES)
+        self._register("send_password_reset", self._send_password_reset, retries=MAIL_RETRIES)
+        self._register("send_digests", self._send_digests, retries=MAIL_RETRIES)
+        # Waits before sending, so a notification read in the app meanwhile is not emailed.
+        self._delays = {"send_notification": lambda: self.settings.mail_delay}
 
     def _register(self, name: str, fn: Callable[..., None], retries: int = 0) -> None:
         self._tasks[name] = self.huey.task(
@@ -43,7 +51,11 @@ class Jobs:
         )(fn)
 
     def enqueue(self, name: str, *args: Any) -> None:
-        self._tasks[name](*args)
+        delay = self._delays[name]() if name in self._delays else 0
+        if delay:
+            self._tasks[name].schedule(args, delay=delay)
+        else:
+            self._tasks[name](*args)
 
     def enqueue_all(self, jobs: list[tuple[str, tuple[Any, ...]]]) -> None:
         for name, args in jobs:
@@ -55,6 +67,42 @@ class Jobs:
         transient = asyncio.run(links.refresh_link(self.settings, link_id))
         if transient:
             raise Retry(f"link {link_id}: will try again")
+
+    def _with_db(self, job: Callable[..., Any], *args: Any) -> Any:
+        """Run an async domain job with a session of its own (jobs run on worker threads)."""
+        from townsquare.db.engine import make_engine, make_sessionmaker
+
+        async def run() -> Any:
+            engine = make_engine(self.settings)
+            try:
+                async with make_sessionmaker(
+                    engine, on_commit=self.enqueue_all, settings=self.settings
+                )() as db:
+                    return await job(db, self.settings, *args)
+            finally:
+                await engine.dispose()
+
+        return asyncio.run(run())
+
+    def _send_notification(self, notification_id: int) -> None:
+        from townsquare.domain import notifications
+
+        self._with_db(notifications.send_notification, notification_id)
+
+    def _send_confirmation(self, email: str) -> None:
+        from townsquare.domain import mail
+
+        self._with_db(mail.send_confirmation, email)
+
+    def _send_password_reset(self, member_id: int) -> None:
+        from townsquare.domain import mail
+
+        self._with_db(mail.send_password_reset, member_id)
+
+    def _send_digests(self) -> None:
+        from townsquare.domain import notifications
+
+        self._with_db(notifications.send_digests)
 
     def run_pending(self) -> int:
         """Run every task that is due now, in this thread; returns how many ran (tests, CLI)."""

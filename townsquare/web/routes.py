@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from townsquare.web import accounts, atom, discussions, governance, groups, review, safety
+from townsquare.web import (
+    accounts,
+    atom,
+    discussions,
+    governance,
+    groups,
+    notifications,
+    review,
+    safety,
+)
 from townsquare.web.deps import check_csrf
 
-router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
+# count_unread: the header's unread notifications, one indexed COUNT for logged-in members.
+router = APIRouter(
+    dependencies=[Depends(check_csrf), Depends(notifications.count_unread)], include_in_schema=False
+)
 router.include_router(accounts.router)
 router.include_router(groups.router)
 router.include_router(discussions.router)
@@ -15,3 +27,4 @@ router.include_router(safety.router)
 router.include_router(governance.router)
 router.include_router(review.router)
 router.include_router(atom.router)
+router.include_router(notifications.router)

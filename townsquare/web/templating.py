@@ -78,4 +78,5 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     env.globals["site_name"] = settings.site_name
     env.globals["csrf_token"] = lambda request: csrf_token(request)
     env.globals["viewer_of"] = lambda request: getattr(request.state, "viewer", None)
+    env.globals["unread_of"] = lambda request: getattr(request.state, "unread_count", 0)
     return templates
