@@ -20,6 +20,7 @@ from townsquare.api import (
     governance,
     groups,
     links,
+    notifications,
     review,
     safety,
 )
@@ -56,6 +57,7 @@ guarded = APIRouter(
 )
 for area in (accounts, groups, governance, discussions, comments, links, review, safety):
     guarded.include_router(area.router)
+guarded.include_router(notifications.router)
 
 # The one route that needs no CSRF check: see accounts.credentials.
 unguarded = APIRouter(prefix="/api/v1", responses=PROBLEMS)
