@@ -23,6 +23,7 @@ from townsquare.api import (
     notifications,
     review,
     safety,
+    search,
 )
 from townsquare.api.schemas import Problem
 from townsquare.web.deps import check_csrf
@@ -55,7 +56,7 @@ guarded = APIRouter(
     dependencies=[Depends(check_csrf), Security(bearer)],
     responses=PROBLEMS,
 )
-for area in (accounts, groups, governance, discussions, comments, links, review, safety):
+for area in (accounts, groups, governance, discussions, comments, links, review, safety, search):
     guarded.include_router(area.router)
 guarded.include_router(notifications.router)
 

@@ -13,6 +13,7 @@ from townsquare.web import (
     notifications,
     review,
     safety,
+    search,
 )
 from townsquare.web.deps import check_csrf
 
@@ -27,4 +28,5 @@ router.include_router(safety.router)
 router.include_router(governance.router)
 router.include_router(review.router)
 router.include_router(atom.router)
+router.include_router(search.router)
 router.include_router(notifications.router)
