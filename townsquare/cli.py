@@ -315,5 +315,30 @@ def search_reindex(data_dir: DataDir = Path("townsquare-data")) -> None:
     typer.echo(asyncio.run(run()))
 
 
+digest_cli = typer.Typer(no_args_is_help=True, help="The daily email digest.")
+cli.add_typer(digest_cli, name="digest")
+
+
+@digest_cli.command("send")
+def digest_send(data_dir: DataDir = Path("townsquare-data")) -> None:
+    """Send each member their daily digest (run once a day, e.g. from cron; a member gets
+    at most one digest in 20 hours, so running it more often is harmless)."""
+    from townsquare.db.engine import make_engine, make_sessionmaker
+    from townsquare.domain import notifications
+
+    settings = settings_for(data_dir)
+    _ensure_migrated(settings, apply=False)
+
+    async def run() -> int:
+        engine = make_engine(settings)
+        try:
+            async with make_sessionmaker(engine, settings=settings)() as db:
+                return await notifications.send_digests(db, settings)
+        finally:
+            await engine.dispose()
+
+    typer.echo(f"Sent {asyncio.run(run())} digest(s).")
+
+
 def main() -> None:
     sys.exit(cli())
