@@ -56,7 +56,12 @@ async def seeded(settings: Settings, seeded_rows: dict[str, list[dict[str, Any]]
             async with engine.connect() as conn:
                 for table in Base.metadata.sorted_tables:
                     rows = await conn.execute(select(table).order_by(*table.primary_key.columns))
-                    seeded_rows[table.name] = [dict(row) for row in rows.mappings()]
+                    # Generated columns (the Top tab's score) are the database's to fill.
+                    generated = {c.name for c in table.columns if c.computed is not None}
+                    seeded_rows[table.name] = [
+                        {k: v for k, v in row.items() if k not in generated}
+                        for row in rows.mappings()
+                    ]
         else:
             async with engine.begin() as conn:
                 for table in Base.metadata.sorted_tables:

@@ -4,6 +4,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine
 
+from townsquare.db.migrate import include_name
 from townsquare.db.models import Base
 
 
@@ -12,6 +13,7 @@ def test_migrated_database_matches_the_models(settings):
     url = settings.resolved_database_url.replace("+aiosqlite", "")
     engine = create_engine(url)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        context = MigrationContext.configure(conn, opts={"include_name": include_name})
+        diff = compare_metadata(context, Base.metadata)
     engine.dispose()
     assert diff == []

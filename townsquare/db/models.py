@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Computed,
     Date,
     DateTime,
     ForeignKey,
@@ -185,6 +186,8 @@ class Discussion(Base):
     comment_count: Mapped[int] = mapped_column(Integer, default=0)  # live comments and replies
     top_count: Mapped[int] = mapped_column(Integer, default=0)  # positions handed out so far
     like_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The "Top" tab's order, kept by the database itself from the two counters.
+    score: Mapped[int] = mapped_column(Integer, Computed("like_count + comment_count"))
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -197,6 +200,12 @@ class Discussion(Base):
     __table_args__ = (
         Index("ix_discussion_group_feed", "group_id", "state", "last_activity_at", "id"),
         Index("ix_discussion_feed", "state", "last_activity_at", "id"),
+        Index("ix_discussion_new", "state", "created_at", "id"),
+        Index("ix_discussion_group_new", "group_id", "state", "created_at", "id"),
+        Index("ix_discussion_top", "state", "score", "id"),
+        Index("ix_discussion_group_top", "group_id", "state", "score", "id"),
+        Index("ix_discussion_promoted", "promoted", "state", "last_activity_at", "id"),
+        Index("ix_discussion_pinned", "group_id", "pinned", "state"),
     )
 
 
@@ -291,6 +300,20 @@ class ModerationLog(Base):
     )  # set for actions inside a group: its moderators see them
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DiscussionVisit(Base):
+    """When a member last read a discussion: what is newer is unread for them."""
+
+    __tablename__ = "discussion_visit"
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("member.id", ondelete="CASCADE"), primary_key=True
+    )
+    discussion_id: Mapped[int] = mapped_column(
+        ForeignKey("discussion.id", ondelete="CASCADE"), primary_key=True
+    )
+    visited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Report(Base):

@@ -143,8 +143,12 @@ async def set_state(
     action: str,
     state: str,
     reason: str | None = None,
+    commit: bool = True,
 ) -> Comment:
-    """Move a comment between live, pending, removed and deleted, keeping every count true."""
+    """Move a comment between live, pending, removed and deleted, keeping every count true.
+
+    ``commit=False`` leaves the transaction open for the caller's own writes (the log).
+    """
     found = await find_comment(db, actor, comment_id)
     c = found.comment
     permissions.require(
@@ -173,7 +177,8 @@ async def set_state(
         parent_author = await db.scalar(select(Comment.author_id).where(Comment.id == c.parent_id))
         answered = parent_author if c.parent_id else found.where.discussion.author_id
         await points.on_restore(db, "comment", c.id, c.author_id, answered)
-    await db.commit()
+    if commit:
+        await db.commit()
     return c
 
 

@@ -176,8 +176,12 @@ async def set_state(
     action: str,
     state: str,
     reason: str | None = None,
+    commit: bool = True,
 ) -> Discussion:
-    """Move a discussion between live, pending, removed and deleted, keeping counts true."""
+    """Move a discussion between live, pending, removed and deleted, keeping counts true.
+
+    ``commit=False`` leaves the transaction open for the caller's own writes (the log).
+    """
     found = await locate(db, actor, discussion_id)
     permissions.require(
         actor, action, found.discussion, group=found.group, membership=found.membership
@@ -199,7 +203,8 @@ async def set_state(
         await points.on_remove(db, "discussion", d.id)
     elif step > 0:
         await points.on_restore(db, "discussion", d.id, d.author_id, None)
-    await db.commit()
+    if commit:
+        await db.commit()
     return d
 
 

@@ -7,13 +7,14 @@ A cursor names the last row shown, ``<activity as YYYYmmddHHMMSSffffff>-<id>``;
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import Select, false, select, true, tuple_
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import InstrumentedAttribute, contains_eager
 
-from townsquare.db.models import Discussion, Group, Member
+from townsquare.db.models import Discussion, DiscussionVisit, Group, Member, utcnow
 from townsquare.domain.errors import Invalid
 from townsquare.domain.groups import GroupView, member_group_ids, visible_group
 
@@ -32,8 +33,45 @@ class HomeFeed:
     elsewhere: list[Discussion] = field(default_factory=list)
 
 
+TABS = ("active", "new", "top")
+PERIODS = {"day": 1, "week": 7, "month": 30, "year": 365, "all": None}
+
+
+@dataclass(frozen=True)
+class Order:
+    """How a tab sorts: by one column, then id, both descending; cursors name that pair."""
+
+    tab: str
+    column: InstrumentedAttribute  # type: ignore[type-arg]
+
+    def encode(self, d: Discussion) -> str:
+        value = getattr(d, self.column.key)
+        if isinstance(value, datetime):
+            return f"{value:%Y%m%d%H%M%S%f}-{d.id}"
+        return f"{value}-{d.id}"
+
+    def decode(self, cursor: str) -> tuple[object, int]:
+        if self.tab == "top":
+            try:
+                score, _, ident = cursor.partition("-")
+                number = int(ident)
+                if not 0 < number < 2**63 or abs(int(score)) > 2**62:
+                    raise ValueError(cursor)
+                return int(score), number
+            except ValueError:
+                raise Invalid({"cursor": "That page link is not valid."}) from None
+        return decode_cursor(cursor)
+
+
+ORDERS = {
+    "active": Order("active", Discussion.last_activity_at),
+    "new": Order("new", Discussion.created_at),
+    "top": Order("top", Discussion.score),
+}
+
+
 def encode_cursor(d: Discussion) -> str:
-    return f"{d.last_activity_at:%Y%m%d%H%M%S%f}-{d.id}"
+    return ORDERS["active"].encode(d)
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
@@ -46,6 +84,17 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         return when, number
     except ValueError:
         raise Invalid({"cursor": "That page link is not valid."}) from None
+
+
+async def _base_for(db: AsyncSession, viewer: Member | None) -> Select[tuple[Discussion]]:
+    """The base query, leaving out discussions by members the viewer blocked."""
+    from townsquare.domain import safety
+
+    query = _base()
+    hidden = await safety.blocked_ids(db, viewer)
+    if hidden:
+        query = query.where(Discussion.author_id.not_in(sorted(hidden)))
+    return query
 
 
 def _base() -> Select[tuple[Discussion]]:
@@ -63,18 +112,27 @@ def _base() -> Select[tuple[Discussion]]:
     )
 
 
+def _windowed(query: Select[tuple[Discussion]], tab: str, period: str) -> Select[tuple[Discussion]]:
+    """The Top tab counts what was started within the period."""
+    days = PERIODS.get(period)
+    if tab == "top" and days is not None:
+        query = query.where(Discussion.created_at >= utcnow() - timedelta(days=days))
+    return query
+
+
 async def _page(
     db: AsyncSession, query: Select[tuple[Discussion]], before: str | None, after: str | None,
-    limit: int,
+    limit: int, tab: str = "active",
 ) -> FeedPage:  # fmt: skip
-    key = tuple_(Discussion.last_activity_at, Discussion.id)
+    order = ORDERS.get(tab, ORDERS["active"])
+    key = tuple_(order.column, Discussion.id)
     if after:
-        query = query.where(key > tuple_(*decode_cursor(after)))
-        query = query.order_by(Discussion.last_activity_at, Discussion.id)
+        query = query.where(key > tuple_(*order.decode(after)))
+        query = query.order_by(order.column, Discussion.id)
     else:
         if before:
-            query = query.where(key < tuple_(*decode_cursor(before)))
-        query = query.order_by(Discussion.last_activity_at.desc(), Discussion.id.desc())
+            query = query.where(key < tuple_(*order.decode(before)))
+        query = query.order_by(order.column.desc(), Discussion.id.desc())
     rows = list(await db.scalars(query.limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
@@ -84,14 +142,14 @@ async def _page(
     if rows:
         has_older = more if not after else True
         has_newer = bool(before) or (bool(after) and more)
-        page.older = encode_cursor(rows[-1]) if has_older else None
-        page.newer = encode_cursor(rows[0]) if has_newer else None
+        page.older = order.encode(rows[-1]) if has_older else None
+        page.newer = order.encode(rows[0]) if has_newer else None
     return page
 
 
 async def group_feed(
     db: AsyncSession, viewer: Member | None, slug: str, *, before: str | None = None,
-    after: str | None = None, limit: int = 25,
+    after: str | None = None, limit: int = 25, tab: str = "active", period: str = "week",
 ) -> tuple[GroupView, FeedPage]:  # fmt: skip
     """A group's discussions; on the top page its pinned ones come first.
 
@@ -99,30 +157,108 @@ async def group_feed(
     them, and are prepended (newest activity first) whenever there is no newer page.
     """
     view = await visible_group(db, viewer, slug)
-    query = _base().where(Discussion.group_id == view.group.id)
-    page = await _page(db, query.where(Discussion.pinned.is_(False)), before, after, limit)
+    query = (await _base_for(db, viewer)).where(Discussion.group_id == view.group.id)
+    if tab != "active":  # pinned discussions lead the Active tab only
+        page = await _page(db, _windowed(query, tab, period), before, after, limit, tab)
+        await mark_unread(db, viewer, page.items)
+        return view, page
+    page = await _page(db, query.where(Discussion.pinned == false()), before, after, limit)
     if page.newer is None and not before:
         pinned = await db.scalars(
-            query.where(Discussion.pinned.is_(True))
+            query.where(Discussion.pinned == true())
             .order_by(Discussion.last_activity_at.desc(), Discussion.id.desc())
             .limit(limit)
         )
         page.items[:0] = list(pinned)
+    await mark_unread(db, viewer, page.items)
     return view, page
 
 
 async def home_feed(
     db: AsyncSession, viewer: Member | None, *, before: str | None = None,
-    after: str | None = None, limit: int = 25,
+    after: str | None = None, limit: int = 25, tab: str = "active", period: str = "week",
 ) -> HomeFeed:  # fmt: skip
-    """A member's groups first; with none joined (or for visitors), every visible group."""
+    """A member's groups plus the front page; with no groups joined (or for visitors),
+    every public group. Tabs: Active (latest activity), New, Top (score over a period)."""
+    tab = tab if tab in TABS else "active"
     mine = await member_group_ids(db, viewer) if viewer is not None else []
     if mine:
-        feed = await _page(db, _base().where(Discussion.group_id.in_(mine)), before, after, limit)
+        readable = Discussion.group_id.in_(mine) | (
+            (Discussion.promoted == true()) & (Group.visibility == "public")
+        )
+        query = _windowed((await _base_for(db, viewer)).where(readable), tab, period)
+        feed = await _page(db, query, before, after, limit, tab)
         elsewhere: list[Discussion] = []
-        if not before and not after:
+        if not before and not after and tab == "active":
             others = _base().where(Group.visibility == "public", Discussion.group_id.not_in(mine))
             elsewhere = (await _page(db, others, None, None, 8)).items
+        await mark_unread(db, viewer, feed.items)
         return HomeFeed(feed, "mine", elsewhere)
-    query = _base().where(Group.visibility == "public")
-    return HomeFeed(await _page(db, query, before, after, limit), "all")
+    query = _windowed(_base().where(Group.visibility == "public"), tab, period)
+    feed = await _page(db, query, before, after, limit, tab)
+    await mark_unread(db, viewer, feed.items)
+    return HomeFeed(feed, "all")
+
+
+async def mark_unread(db: AsyncSession, viewer: Member | None, items: list[Discussion]) -> None:
+    """Set ``d.unread`` on each listed discussion the viewer read before and that has had
+    activity since (one indexed query)."""
+    for d in items:
+        d.unread = False  # type: ignore[attr-defined]
+    if viewer is None or not items:
+        return
+    seen = dict(
+        (await db.execute(
+            select(DiscussionVisit.discussion_id, DiscussionVisit.visited_at).where(
+                DiscussionVisit.member_id == viewer.id,
+                DiscussionVisit.discussion_id.in_([d.id for d in items]),
+            )
+        )).all()
+    )  # fmt: skip
+    for d in items:
+        visited = seen.get(d.id)
+        d.unread = visited is not None and d.last_activity_at > visited  # type: ignore[attr-defined]
+
+
+async def record_visit(db: AsyncSession, viewer: Member | None, d: Discussion) -> datetime | None:
+    """Note that the viewer has read the discussion; returns their previous visit.
+
+    Writes only when there is something new since that visit, so reading an unchanged
+    discussion again costs no write.
+    """
+    if viewer is None:
+        return None
+    visit = await db.get(DiscussionVisit, (viewer.id, d.id))
+    previous = visit.visited_at if visit else None
+    if visit is None:
+        db.add(DiscussionVisit(member_id=viewer.id, discussion_id=d.id, visited_at=utcnow()))
+    elif visit.visited_at < d.last_activity_at:
+        visit.visited_at = utcnow()
+    else:
+        return previous
+    try:
+        await db.commit()
+    except IntegrityError:  # the same member's other tab got there first
+        await db.rollback()
+    return previous
+
+
+async def first_unread(db: AsyncSession, viewer: Member | None, discussion_id: int) -> int | None:
+    """The id of the first live comment written since the viewer's last visit, if any."""
+    from townsquare.db.models import Comment
+
+    if viewer is None:
+        return None
+    visit = await db.get(DiscussionVisit, (viewer.id, discussion_id))
+    if visit is None:
+        return None
+    return await db.scalar(
+        select(Comment.id)
+        .where(
+            Comment.discussion_id == discussion_id,
+            Comment.state == "live",
+            Comment.created_at > visit.visited_at,
+        )  # fmt: skip
+        .order_by(Comment.created_at, Comment.id)
+        .limit(1)
+    )

@@ -44,11 +44,13 @@ async def _move(
         raise Invalid({"kind": "Only discussions and comments can be moderated."})
     if kind == "discussion":
         item: Discussion | Comment = await discussions.set_state(
-            db, actor, item_id, action, state, reason or None
+            db, actor, item_id, action, state, reason or None, commit=False
         )
         group_id = item.group_id
     else:
-        item = await comments.set_state(db, actor, item_id, action, state, reason or None)
+        item = await comments.set_state(
+            db, actor, item_id, action, state, reason or None, commit=False
+        )
         group_id = await db.scalar(
             select(Discussion.group_id).where(Discussion.id == item.discussion_id)
         )

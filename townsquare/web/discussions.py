@@ -7,7 +7,7 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.db.models import Comment, Group, Member
-from townsquare.domain import comments, discussions, likes, links
+from townsquare.domain import comments, discussions, feeds, likes, links
 from townsquare.domain.errors import Invalid, NotLoggedIn
 from townsquare.web.deps import get_db, get_settings, get_viewer, rate_limit
 from townsquare.web.pages import form_data, is_htmx, page_number, redirect, render
@@ -33,7 +33,19 @@ async def discussion_page(discussion_id: int, request: Request, page: str | None
                           viewer: Member | None = Depends(get_viewer)):  # fmt: skip
     ctx = await _page(request, db, viewer, discussion_id, page_number(page))
     ctx["also"] = await links.also_discussed(db, viewer, ctx["d"])
+    await feeds.record_visit(db, viewer, ctx["d"])
     return render(request, "discussions/page.html", ctx)
+
+
+@router.get("/d/{discussion_id}/unread")
+async def first_unread(discussion_id: int, request: Request, db: AsyncSession = Depends(get_db),
+                       viewer: Member | None = Depends(get_viewer)):  # fmt: skip
+    """Jump to the first comment written since the viewer last read the discussion."""
+    found = await discussions.locate(db, viewer, discussion_id)
+    comment_id = await feeds.first_unread(db, viewer, found.discussion.id)
+    if comment_id is None:
+        return redirect(f"/d/{discussion_id}")
+    return redirect(f"/d/{discussion_id}/c/{comment_id}")
 
 
 @router.get("/d/{discussion_id}/card")

@@ -14,12 +14,20 @@ from townsquare.web.pages import form_data, redirect, render
 router = APIRouter()
 
 
+def _tab(tab: str, period: str) -> tuple[str, str]:
+    return (tab if tab in feeds.TABS else "active", period if period in feeds.PERIODS else "week")
+
+
 @router.get("/")
 async def home(request: Request, before: str | None = None, after: str | None = None,
+               tab: str = "active", period: str = "week",
                db: AsyncSession = Depends(get_db), viewer: Member | None = Depends(get_viewer)):  # fmt: skip
     limit = get_settings(request).discussions_per_page
-    home = await feeds.home_feed(db, viewer, before=before, after=after, limit=limit)
-    return render(request, "home.html", {"home": home, "feed": home.feed})
+    tab, period = _tab(tab, period)
+    home = await feeds.home_feed(db, viewer, before=before, after=after, limit=limit, tab=tab,
+                                 period=period)  # fmt: skip
+    return render(request, "home.html", {"home": home, "feed": home.feed, "tab": tab,
+                                         "period": period, "base": "/"})  # fmt: skip
 
 
 @router.get("/groups")
@@ -54,11 +62,15 @@ async def create_group(request: Request, db: AsyncSession = Depends(get_db),
 
 @router.get("/g/{slug}")
 async def group_page(slug: str, request: Request, before: str | None = None,
-                     after: str | None = None, db: AsyncSession = Depends(get_db),
+                     after: str | None = None, tab: str = "active", period: str = "week",
+                     db: AsyncSession = Depends(get_db),
                      viewer: Member | None = Depends(get_viewer)):  # fmt: skip
     limit = get_settings(request).discussions_per_page
-    view, feed = await feeds.group_feed(db, viewer, slug, before=before, after=after, limit=limit)
-    return render(request, "groups/page.html", {"view": view, "feed": feed})
+    tab, period = _tab(tab, period)
+    view, feed = await feeds.group_feed(db, viewer, slug, before=before, after=after, limit=limit,
+                                        tab=tab, period=period)  # fmt: skip
+    return render(request, "groups/page.html", {"view": view, "feed": feed, "tab": tab,
+                                                "period": period, "base": f"/g/{view.group.slug}"})  # fmt: skip
 
 
 @router.post("/g/{slug}/join")
