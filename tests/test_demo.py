@@ -325,3 +325,15 @@ async def test_the_demo_shows_cards_with_their_images(seeded, client):
     assert f'src="{link.image}"' in page.text and link.site_name in page.text
     image = await client.get(link.image)
     assert image.status_code == 200 and image.headers["content-type"].startswith("image/svg")
+
+
+async def test_demo_visitor_meets_a_caught_up_community(seeded, db):
+    """Seeded notifications are read, but for a few fresh ones for the demo log-in."""
+    from townsquare.db.models import Notification
+
+    unread = await db.scalars(
+        select(Member.name).join(Notification, Notification.recipient_id == Member.id)
+        .where(Notification.read_at.is_(None))
+    )  # fmt: skip
+    names = list(unread)
+    assert names and set(names) == {demo.DEMO_LOGIN} and len(names) <= 3

@@ -24,7 +24,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.config import Settings
 from townsquare.db.engine import make_engine, make_sessionmaker
-from townsquare.db.models import Comment, Discussion, Group, Link, Member, Membership, utcnow
+from townsquare.db.models import (
+    Comment,
+    Discussion,
+    Group,
+    Link,
+    Member,
+    Membership,
+    Notification,
+    utcnow,
+)
 from townsquare.demo import books, film, kitchen, lindenfield, philosophy, science
 from townsquare.demo.busy import busy_discussion
 from townsquare.demo.people import GROUPS, PEOPLE
@@ -89,9 +98,25 @@ async def seed(settings: Settings) -> bool:
                 return False
             await _build(db, Random(SEED), utcnow())
             await points.recompute(db, check=False)
+            await _settle_notifications(db)
             return True
     finally:
         await engine.dispose()
+
+
+async def _settle_notifications(db: AsyncSession) -> None:
+    """The seeded history notified everyone of everything; a visitor should meet a
+    community already caught up, with a few fresh notifications for the demo log-in."""
+    await db.execute(update(Notification).values(read_at=utcnow()))
+    demo_id = select(Member.id).where(Member.name == DEMO_LOGIN).scalar_subquery()
+    newest = (
+        select(Notification.id)
+        .where(Notification.recipient_id == demo_id)
+        .order_by(Notification.id.desc())
+        .limit(3)
+    )
+    await db.execute(update(Notification).where(Notification.id.in_(newest)).values(read_at=None))
+    await db.commit()
 
 
 def _schedule(
