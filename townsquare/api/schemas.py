@@ -146,6 +146,10 @@ class GroupOut(GroupRef):
     rules: str
     rules_html: str
     visibility: str
+    join_policy: str = Field(description="open, request (moderators approve) or level.")
+    min_level: int = Field(description="The level needed to join when join_policy is level.")
+    post_policy: str = Field(description="Who may start discussions: anyone, members, moderators.")
+    comment_policy: str = Field(description="Who may comment: anyone, members, moderators.")
     member_count: int
     discussion_count: int
     last_activity_at: datetime | None
@@ -230,6 +234,8 @@ class DiscussionSummary(BaseModel):
     like_count: int
     pinned: bool
     locked: bool
+    promoted: bool = Field(description="On the site's front page.")
+    score: int = Field(description="Likes plus comments: the Top tab's order.")
     last_activity_at: datetime
     created_at: datetime
 
@@ -238,6 +244,9 @@ class DiscussionOut(DiscussionSummary):
     body: str = Field(description="The Markdown as written.")
     body_html: str = Field(description="Sanitized HTML, safe to insert into a page.")
     state: str
+    removal_reason: str | None = Field(
+        default=None, description="Why a moderator removed it (shown to its author)."
+    )
     edited_at: datetime | None
     liked: bool = Field(description="Whether the viewer likes it.")
 
@@ -326,7 +335,9 @@ def me_out(m: Member) -> MeOut:
 def group_out(g: Group, membership: Membership | None) -> GroupOut:
     return GroupOut(
         slug=g.slug, name=g.name, description=g.description, rules=g.rules_src,
-        rules_html=g.rules_html, visibility=g.visibility, member_count=g.member_count,
+        rules_html=g.rules_html, visibility=g.visibility, join_policy=g.join_policy,
+        min_level=g.min_level, post_policy=g.post_policy, comment_policy=g.comment_policy,
+        member_count=g.member_count,
         discussion_count=g.discussion_count, last_activity_at=g.last_activity_at,
         created_at=g.created_at,
         membership=MembershipOut(role=membership.role, state=membership.state)
@@ -375,7 +386,8 @@ def _summary_fields(
     return dict(
         id=d.id, group=GroupRef(slug=group.slug, name=group.name), author=member_ref(author),
         title=d.title, link_url=d.link_url, link=link, comment_count=d.comment_count,
-        like_count=d.like_count, pinned=d.pinned, locked=d.locked,
+        like_count=d.like_count, pinned=d.pinned, locked=d.locked, promoted=d.promoted,
+        score=d.like_count + d.comment_count,
         last_activity_at=d.last_activity_at, created_at=d.created_at,
     )  # fmt: skip
 
@@ -394,6 +406,7 @@ def discussion_out(
             body=d.body_src,
             body_html=d.body_html,
             state=d.state,
+            removal_reason=d.removal_reason if d.state == "removed" else None,
             edited_at=d.edited_at,
             liked=liked,
         )  # fmt: skip
