@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.db.models import Member
-from townsquare.domain import moderation, reports, safety
+from townsquare.domain import groups, moderation, reports, safety
 from townsquare.domain.accounts import member_by_name
 from townsquare.domain.errors import Invalid, NotFound, NotLoggedIn
 from townsquare.web.deps import get_db, get_viewer
@@ -78,10 +78,23 @@ async def resolve_report(report_id: int, request: Request, db: AsyncSession = De
 @router.get("/moderation/log")
 async def log_page(request: Request, db: AsyncSession = Depends(get_db),
                    viewer: Member | None = Depends(get_viewer)):  # fmt: skip
-    entries = await moderation.log_entries(db, viewer)
+    return await _log(request, db, viewer, None)
+
+
+@router.get("/g/{slug}/log")
+async def group_log_page(slug: str, request: Request, db: AsyncSession = Depends(get_db),
+                         viewer: Member | None = Depends(get_viewer)):  # fmt: skip
+    """A group's own part of the log, for its host and moderators."""
+    view = await groups.visible_group(db, viewer, slug)
+    return await _log(request, db, viewer, view.group)
+
+
+async def _log(request: Request, db: AsyncSession, viewer: Member | None, group):  # type: ignore[no-untyped-def]
+    entries = await moderation.log_entries(db, viewer, group)
     ids = {e.actor_id for e in entries if e.actor_id is not None}
     actors = {m.id: m for m in await db.scalars(select(Member).where(Member.id.in_(ids)))}
-    return render(request, "safety/log.html", {"entries": entries, "actors": actors})
+    ctx = {"entries": entries, "actors": actors, "group": group}
+    return render(request, "safety/log.html", ctx)
 
 
 # --- site bans
