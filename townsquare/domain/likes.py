@@ -34,9 +34,11 @@ async def set_like(
     if target_type == "discussion":
         found = await locate(db, actor, target_id)
         item: Discussion | Comment = found.discussion
+        membership = found.membership
     else:
-        item = (await find_comment(db, actor, target_id)).comment
-    member = permissions.require(actor, "like", item)
+        located = await find_comment(db, actor, target_id)
+        item, membership = located.comment, located.where.membership
+    member = permissions.require(actor, "like", item, membership=membership)
     if item.state != "live":
         raise NotFound("That has been deleted.")
 

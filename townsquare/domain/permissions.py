@@ -215,6 +215,8 @@ def why_not(
         case "link.refetch":
             return None if admin else "Only an admin can fetch a link again."
         case "like":
+            if membership is not None and membership.state == "banned":
+                return "You have been banned from this group."
             return None
     raise ValueError(f"unknown action {action!r}")
 
