@@ -141,3 +141,22 @@ def test_mentions_are_read_from_text_once_each():
     """@name mentions, lower-cased, each once; emails and paths are not mentions."""
     text = "@Alice and @bob, also @alice; mail x@example.org or /@path"
     assert notifications.mentioned_names(text) == ["alice", "bob"]
+
+
+async def test_the_unread_count_never_counts_what_the_page_cannot_show(db, make):
+    """A deleted reply, or a private group left, leaves nothing unread behind."""
+    host, alice, bob = await make.member(), await make.member(), await make.member()
+    group = await make.group(host, members=(alice, bob))
+    d = await make.discussion(group, host)
+    c = await make.comment(d, alice)
+    reply = await make.comment(d, bob, parent=c)
+    assert await notifications.unread_count(db, alice.id) == 1
+    await comments.delete_comment(db, bob, reply.id)
+    assert await notifications.unread_count(db, alice.id) == 0
+
+    secret = await make.group(host, visibility="private", members=(alice,))
+    sd = await make.discussion(secret, host)
+    await make.comment(sd, host, body=f"Hello @{alice.name}")
+    assert await notifications.unread_count(db, alice.id) == 1
+    await groups.leave_group(db, alice, secret.slug)
+    assert await notifications.unread_count(db, alice.id) == 0

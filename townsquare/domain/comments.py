@@ -173,6 +173,7 @@ async def set_state(
         )
     if step < 0:
         await points.on_remove(db, "comment", c.id)
+        await notifications.on_gone(db, c)
     elif step > 0:
         parent_author = await db.scalar(select(Comment.author_id).where(Comment.id == c.parent_id))
         answered = parent_author if c.parent_id else found.where.discussion.author_id

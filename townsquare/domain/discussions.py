@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager
 
 from townsquare.db.models import Block, Comment, Discussion, Group, Like, Member, Membership, utcnow
-from townsquare.domain import permissions, points
+from townsquare.domain import notifications, permissions, points
 from townsquare.domain.errors import Invalid, NotFound
 from townsquare.domain.groups import membership_of, visible_group
 from townsquare.domain.validate import Checker
@@ -201,6 +201,7 @@ async def set_state(
         )
     if step < 0:
         await points.on_remove(db, "discussion", d.id)
+        await notifications.on_gone(db, d)
     elif step > 0:
         await points.on_restore(db, "discussion", d.id, d.author_id, None)
     if commit:

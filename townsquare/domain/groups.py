@@ -130,6 +130,11 @@ async def leave_group(db: AsyncSession, actor: Member | None, slug: str) -> None
             .where(Group.id == view.group.id)
             .values(member_count=Group.member_count - 1)
         )
+    if view.group.visibility == "private":
+        from townsquare.domain import notifications
+
+        # What they can no longer open must not linger in their unread count.
+        await notifications.on_left_group(db, view.membership.member_id, view.group.id)
     await db.commit()
 
 

@@ -198,6 +198,32 @@ async def on_moderated(db: AsyncSession, moderator: Member, kind: str,
         await on_comment(db, comment, discussion)
 
 
+async def on_gone(db: AsyncSession, item: Discussion | Comment) -> None:
+    """A post left the live state (deleted, removed, turned down): what told of it, or of
+    anything in it, is marked read, so the header never counts what the page cannot show."""
+    where = (
+        Notification.comment_id == item.id
+        if isinstance(item, Comment)
+        else Notification.discussion_id == item.id
+    )
+    await db.execute(
+        update(Notification).where(where, Notification.read_at.is_(None)).values(read_at=utcnow())
+    )
+
+
+async def on_left_group(db: AsyncSession, member_id: int, group_id: int) -> None:
+    """A member left a private group: its notifications are marked read for them."""
+    await db.execute(
+        update(Notification)
+        .where(
+            Notification.recipient_id == member_id,
+            Notification.group_id == group_id,
+            Notification.read_at.is_(None),
+        )
+        .values(read_at=utcnow())
+    )
+
+
 async def on_join_request(db: AsyncSession, member: Member, group: Group, state: str) -> None:
     """Someone asked to join a group: its host and moderators hear."""
     if state != "requested":
