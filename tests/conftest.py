@@ -3,9 +3,13 @@ TOWNSQUARE_TEST_DATABASE_URL names one), the real app in-process, and small fact
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import hashlib
+import http.server
 import os
 import shutil
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -191,6 +195,38 @@ class Factory:
 @pytest.fixture
 def make(db: AsyncSession) -> Factory:
     return Factory(db)
+
+
+ARTICLE_PAGES = Path(__file__).resolve().parent / "links" / "pages"
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: Any) -> None:  # keep the test output clean
+        pass
+
+
+@pytest.fixture(scope="module")
+def article_site():  # type: ignore[no-untyped-def]
+    """A local web site on 127.0.0.1 serving the fixture article pages (tests/links/pages)."""
+    handler = functools.partial(_QuietHandler, directory=str(ARTICLE_PAGES))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def loopback(settings: Settings) -> Settings:
+    """Let the fetcher reach the local site: off by default, for tests and development only."""
+    settings.fetch_allow_loopback = True
+    settings.fetch_total_timeout = 5
+    return settings
+
+
+async def run_jobs(app: Any) -> int:
+    """Run the queued background jobs, as the worker would (in a thread of its own)."""
+    return await asyncio.to_thread(app.state.jobs.run_pending)
 
 
 def new_settings(data_dir: Path, **kw: Any) -> Settings:

@@ -6,53 +6,18 @@ the queued jobs, as the worker would.
 
 from __future__ import annotations
 
-import asyncio
-import functools
-import http.server
 import json
-import threading
-from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
+from tests.conftest import run_jobs
 from townsquare.db.models import Discussion
 
-PAGES = Path(__file__).resolve().parent.parent / "links" / "pages"
 BRIDGE = "Lowmere votes to rebuild the old footbridge"
 CARD_KEYS = {
     "url", "status", "title", "site_name", "domain", "author", "published", "lead", "image",
     "caption", "kind", "file_type", "has_reader_view",
 }  # fmt: skip
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep the test output clean
-        pass
-
-
-@pytest.fixture(scope="module")
-def site():
-    """A local web site serving the fixture article pages on 127.0.0.1."""
-    handler = functools.partial(_Quiet, directory=str(PAGES))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def loopback(settings):
-    """Let the fetcher reach the local site: off by default, for tests and development only."""
-    settings.fetch_allow_loopback = True
-    settings.fetch_total_timeout = 5
-    return settings
-
-
-async def run_jobs(app) -> int:
-    """Run the queued background jobs, as the worker would (in a thread of its own)."""
-    return await asyncio.to_thread(app.state.jobs.run_pending)
 
 
 async def share(client, headers, slug, url, **fields):
@@ -62,13 +27,13 @@ async def share(client, headers, slug, url, **fields):
 
 
 async def test_a_link_shared_without_a_title_is_pending_then_a_card(
-    loopback, app, client, make, auth, site
+    loopback, app, client, make, auth, article_site
 ):
     """The answer carries a pending card; after the fetch every discussion output has the card."""
     member = await make.member()
     group = await make.group(member)
     headers = await auth(member)
-    r = await share(client, headers, group.slug, f"{site}/news-bridge.html?utm_source=x",
+    r = await share(client, headers, group.slug, f"{article_site}/news-bridge.html?utm_source=x",
                     body="Worth a read.")  # fmt: skip
     assert r.status_code == 201, r.text
     posted = r.json()
@@ -85,9 +50,11 @@ async def test_a_link_shared_without_a_title_is_pending_then_a_card(
     assert card["status"] == "ok" and card["kind"] == "article" and card["title"] == BRIDGE
     assert (card["site_name"], card["author"]) == ("The Lowmere Ledger", "Marta Quill")
     assert card["published"] == "2024-03-12" and card["domain"] == "127.0.0.1"
-    assert card["url"] == f"{site}/news-bridge.html"
+    assert card["url"] == f"{article_site}/news-bridge.html"
     assert card["lead"].startswith("Residents of Lowmere voted on Tuesday evening")
-    assert card["image"] == f"{site}/media/2024/03/footbridge-archive.jpg?width=1200&crop=16x9"
+    assert (
+        card["image"] == f"{article_site}/media/2024/03/footbridge-archive.jpg?width=1200&crop=16x9"
+    )
     assert card["caption"].startswith("The wooden footbridge over the Mere in 1962")
     assert card["has_reader_view"] is True
 
@@ -98,16 +65,18 @@ async def test_a_link_shared_without_a_title_is_pending_then_a_card(
     assert "first bridge on the site was built by the mill owners" not in r.text
 
 
-async def test_the_reader_view_is_the_article_as_blocks(loopback, app, client, make, auth, site):
+async def test_the_reader_view_is_the_article_as_blocks(
+    loopback, app, client, make, auth, article_site
+):
     """/article gives the extracted text as kind/value blocks, credited to the original."""
     member = await make.member()
     group = await make.group(member)
-    r = await share(client, await auth(member), group.slug, f"{site}/news-bridge.html")
+    r = await share(client, await auth(member), group.slug, f"{article_site}/news-bridge.html")
     await run_jobs(app)
     r = await client.get(f"/api/v1/discussions/{r.json()['id']}/article")
     assert r.status_code == 200, r.text
     article = r.json()
-    assert article["title"] == BRIDGE and article["url"] == f"{site}/news-bridge.html"
+    assert article["title"] == BRIDGE and article["url"] == f"{article_site}/news-bridge.html"
     assert (article["site_name"], article["author"]) == ("The Lowmere Ledger", "Marta Quill")
     assert article["published"] == "2024-03-12"
     kinds = [b["kind"] for b in article["blocks"]]
@@ -117,12 +86,12 @@ async def test_the_reader_view_is_the_article_as_blocks(loopback, app, client, m
 
 
 async def test_there_is_no_article_before_the_fetch_or_without_a_link(
-    loopback, app, client, make, auth, site, problem
+    loopback, app, client, make, auth, article_site, problem
 ):
     """The reader view is a 404 problem while the fetch is pending and for a plain discussion."""
     member = await make.member()
     group = await make.group(member)
-    r = await share(client, await auth(member), group.slug, f"{site}/blog-sourdough.html")
+    r = await share(client, await auth(member), group.slug, f"{article_site}/blog-sourdough.html")
     pending = r.json()["id"]
     problem(await client.get(f"/api/v1/discussions/{pending}/article"), 404)
     plain = await make.discussion(group, member)
@@ -135,14 +104,14 @@ async def test_there_is_no_article_before_the_fetch_or_without_a_link(
 
 
 async def test_a_failed_fetch_says_why_to_the_author_and_admins_only(
-    loopback, app, client, make, auth, site
+    loopback, app, client, make, auth, article_site
 ):
     """A page that cannot be had is a failed card; only its poster (and admins) get the reason."""
     poster, other = await make.member(), await make.member()
     admin = await make.member(role="admin")
     group = await make.group(poster, members=(other,))
     mine = await auth(poster)
-    r = await share(client, mine, group.slug, f"{site}/missing.html", title="Gone")
+    r = await share(client, mine, group.slug, f"{article_site}/missing.html", title="Gone")
     did = r.json()["id"]
     await run_jobs(app)
 
@@ -152,7 +121,7 @@ async def test_a_failed_fetch_says_why_to_the_author_and_admins_only(
     own = card(await client.get(f"/api/v1/discussions/{did}", headers=mine))
     assert own["status"] == "failed"
     assert own["error_reason"] == "the site answered with an error (HTTP 404)"
-    assert own["url"] == f"{site}/missing.html" and own["has_reader_view"] is False
+    assert own["url"] == f"{article_site}/missing.html" and own["has_reader_view"] is False
     by_admin = card(await client.get(f"/api/v1/discussions/{did}", headers=await auth(admin)))
     assert by_admin["error_reason"] == own["error_reason"]
     theirs = await auth(other)
@@ -171,7 +140,7 @@ async def test_a_failed_fetch_says_why_to_the_author_and_admins_only(
 
 
 async def test_also_discussed_never_shows_a_private_groups_share_to_outsiders(
-    loopback, app, client, make, auth, site
+    loopback, app, client, make, auth, article_site
 ):
     """Two spellings of one address meet in /also; a private group's share only for its members."""
     a, outsider = await make.member(), await make.member()
@@ -179,9 +148,9 @@ async def test_also_discussed_never_shows_a_private_groups_share_to_outsiders(
     secret = await make.group(a, visibility="private")
     headers = await auth(a)
     ids = {}
-    for g, url in ((first, f"{site}/news-bridge.html"),
-                   (secret, f"{site}/news-bridge.html?fbclid=abc"),
-                   (second, f"{site}/news-bridge.html#top")):  # fmt: skip
+    for g, url in ((first, f"{article_site}/news-bridge.html"),
+                   (secret, f"{article_site}/news-bridge.html?fbclid=abc"),
+                   (second, f"{article_site}/news-bridge.html#top")):  # fmt: skip
         r = await share(client, headers, g.slug, url, title=f"Bridge in {g.slug}")
         assert r.status_code == 201, r.text
         ids[g.slug] = r.json()["id"]
@@ -203,12 +172,14 @@ async def test_also_discussed_never_shows_a_private_groups_share_to_outsiders(
 
 
 async def test_also_discussed_of_a_private_discussion_is_hidden_from_outsiders(
-    loopback, app, client, make, auth, site, problem
+    loopback, app, client, make, auth, article_site, problem
 ):
     """Asking for /also of a discussion one cannot see is the same 404 as the discussion."""
     a, outsider = await make.member(), await make.member()
     secret = await make.group(a, visibility="private")
-    r = await share(client, await auth(a), secret.slug, f"{site}/og-harbour.html", title="Hush")
+    r = await share(
+        client, await auth(a), secret.slug, f"{article_site}/og-harbour.html", title="Hush"
+    )
     problem(await client.get(f"/api/v1/discussions/{r.json()['id']}/also",
                              headers=await auth(outsider)), 404)  # fmt: skip
     plain = await make.discussion(await make.group(a), a)
@@ -216,13 +187,13 @@ async def test_also_discussed_of_a_private_discussion_is_hidden_from_outsiders(
 
 
 async def test_sharing_an_article_the_group_already_discusses_is_a_conflict(
-    loopback, client, db, make, auth, site, problem
+    loopback, client, db, make, auth, article_site, problem
 ):
     """A duplicate is 409 naming the existing discussion; allow_duplicate posts it anyway."""
     member = await make.member()
     group, elsewhere = await make.group(member), await make.group(member)
     headers = await auth(member)
-    url = f"{site}/blog-sourdough.html"
+    url = f"{article_site}/blog-sourdough.html"
     first = (await share(client, headers, group.slug, url, title="One")).json()
 
     r = await share(client, headers, group.slug, url + "?utm_medium=mail", title="Two")
@@ -254,11 +225,13 @@ async def test_a_title_is_needed_only_without_a_link(client, make, auth, problem
     assert "allow_duplicate" in problem(r, 422)["errors"]
 
 
-async def test_only_an_admin_refetches_a_link(loopback, app, client, make, auth, site, problem):
+async def test_only_an_admin_refetches_a_link(
+    loopback, app, client, make, auth, article_site, problem
+):
     """An admin's refetch answers 202 with a pending card and queues a fetch; a member's is 403."""
     member, admin = await make.member(), await make.member(role="admin")
     group = await make.group(member)
-    r = await share(client, await auth(member), group.slug, f"{site}/magazine-tides.html")
+    r = await share(client, await auth(member), group.slug, f"{article_site}/magazine-tides.html")
     did = r.json()["id"]
     await run_jobs(app)
 

@@ -1,52 +1,19 @@
 """Sharing a link: the card is fetched in the background and shown on the discussion page."""
 
-import asyncio
-import functools
-import http.server
-import threading
-from pathlib import Path
-
-import pytest
 from sqlalchemy import select
 
+from tests.conftest import run_jobs
 from townsquare.db.models import Discussion, Link
 
-PAGES = Path(__file__).resolve().parent.parent / "links" / "pages"
 
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep the test output clean
-        pass
-
-
-@pytest.fixture(scope="module")
-def site():
-    """A local web site serving the fixture article pages on 127.0.0.1."""
-    handler = functools.partial(_Quiet, directory=str(PAGES))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
-@pytest.fixture
-def loopback(settings):
-    settings.fetch_allow_loopback = True
-    settings.fetch_total_timeout = 5
-    return settings
-
-
-async def run_jobs(app) -> int:
-    """Run the queued background jobs, as the worker would (in a thread of its own)."""
-    return await asyncio.to_thread(app.state.jobs.run_pending)
-
-
-async def test_shared_link_shows_placeholder_then_card(loopback, app, client, db, make, site):
+async def test_shared_link_shows_placeholder_then_card(
+    loopback, app, client, db, make, article_site
+):
     """Posting with a URL and no title queues a fetch; after it runs the page has the card."""
     member = await make.member()
     group = await make.group(member)
     await client.log_in_as(db, member)
-    r = await client.form(f"/g/{group.slug}/new", {"link_url": f"{site}/news-bridge.html?utm_source=x",
+    r = await client.form(f"/g/{group.slug}/new", {"link_url": f"{article_site}/news-bridge.html?utm_source=x",
                                                    "title": "", "body": "Worth a read."})  # fmt: skip
     assert r.status_code == 303
     did = int(r.headers["location"].rsplit("/", 1)[1])
@@ -67,12 +34,12 @@ async def test_shared_link_shows_placeholder_then_card(loopback, app, client, db
 
 
 async def test_failed_fetch_shows_plain_link_and_tells_only_the_poster(loopback, app, client, db, make,
-                                                                        site, client_factory):  # fmt: skip
+                                                                        article_site, client_factory):  # fmt: skip
     """A page that cannot be had leaves a plain link; only the poster sees why."""
     poster, other = await make.member(), await make.member()
     group = await make.group(poster, members=(other,))
     await client.log_in_as(db, poster)
-    r = await client.form(f"/g/{group.slug}/new", {"link_url": f"{site}/missing.html",
+    r = await client.form(f"/g/{group.slug}/new", {"link_url": f"{article_site}/missing.html",
                                                    "title": "Gone"})  # fmt: skip
     did = int(r.headers["location"].rsplit("/", 1)[1])
     await run_jobs(app)
@@ -81,7 +48,7 @@ async def test_failed_fetch_shows_plain_link_and_tells_only_the_poster(loopback,
     them = client_factory()
     await them.log_in_as(db, other)
     theirs = (await them.get(f"/d/{did}")).text
-    assert f"{site}/missing.html" in theirs and "could not make a card" not in theirs
+    assert f"{article_site}/missing.html" in theirs and "could not make a card" not in theirs
 
 
 async def test_private_address_is_refused_without_loopback(settings, app, client, db, make):
@@ -101,16 +68,16 @@ async def test_private_address_is_refused_without_loopback(settings, app, client
 
 
 async def test_same_article_in_two_groups_is_also_discussed_but_private_groups_stay_hidden(
-    loopback, app, client, db, make, site, client_factory
+    loopback, app, client, db, make, article_site, client_factory
 ):
     """Two spellings of one address meet in "also discussed in"; a private group's share never shows."""
     a, outsider = await make.member(), await make.member()
     first, second = await make.group(a), await make.group(a)
     secret = await make.group(a, visibility="private")
     await client.log_in_as(db, a)
-    for slug, url in ((first.slug, f"{site}/news-bridge.html"),
-                      (secret.slug, f"{site}/news-bridge.html?fbclid=abc"),
-                      (second.slug, f"{site}/news-bridge.html#top")):  # fmt: skip
+    for slug, url in ((first.slug, f"{article_site}/news-bridge.html"),
+                      (secret.slug, f"{article_site}/news-bridge.html?fbclid=abc"),
+                      (second.slug, f"{article_site}/news-bridge.html#top")):  # fmt: skip
         r = await client.form(f"/g/{slug}/new", {"link_url": url, "title": f"Bridge in {slug}"})
         assert r.status_code == 303
     await run_jobs(app)
@@ -128,12 +95,12 @@ async def test_same_article_in_two_groups_is_also_discussed_but_private_groups_s
 
 
 async def test_sharing_the_same_article_twice_in_a_group_warns_first(loopback, app, client, db, make,
-                                                                      site):  # fmt: skip
+                                                                      article_site):  # fmt: skip
     """The form warns before a duplicate in the same group; ticking "post anyway" posts it."""
     member = await make.member()
     group = await make.group(member)
     await client.log_in_as(db, member)
-    url = f"{site}/blog-sourdough.html"
+    url = f"{article_site}/blog-sourdough.html"
     assert (
         await client.form(f"/g/{group.slug}/new", {"link_url": url, "title": "One"})
     ).status_code == 303
