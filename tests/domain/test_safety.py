@@ -266,3 +266,30 @@ async def test_report_rows_are_kept_for_the_moderators(db, make):
     stored = (await db.scalars(select(Report))).one()
     assert (stored.reporter_id, stored.state) == (a.id, "resolved")
     assert (await db.scalars(select(ModerationLog.action))).all() == ["report.resolve"]
+
+
+async def test_the_reports_list_reads_its_targets_in_a_few_queries(db, make):
+    """Listing many reports costs one query per kind of target, not one per report."""
+    from sqlalchemy import event
+
+    mod, author = await make.member(role="moderator"), await make.member()
+    group = await make.group(author)
+    reporters = [await make.member() for _ in range(6)]
+    for i, who in enumerate(reporters):
+        await make.join(who, group)
+        d = await make.discussion(group, author, title=f"Post {i}")
+        c = await make.comment(d, author, body=f"Remark {i}")
+        await reports.report(db, who, "discussion", d.id, "spam")
+        await reports.report(db, who, "comment", c.id, "rude")
+        await reports.report(db, who, "member", author.id, "troll")
+    statements: list[str] = []
+    engine = db.bind.sync_engine
+    listen = lambda *a: statements.append(a[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        found = await reports.open_reports(db, mod)
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    assert len(found) == 18
+    assert {f.target.label for f in found if f.target.type == "discussion"} >= {"Post 0", "Post 5"}
+    assert len(statements) <= 4, statements

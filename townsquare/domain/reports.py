@@ -125,37 +125,57 @@ async def open_reports(
             raise Forbidden("Only moderators can see reports.")
         query = query.where(Report.group_id.in_(scope))
     rows = list(await db.execute(query))
-    return [OpenReport(r, m, await _describe(db, r), g) for r, m, g in rows]
+    targets = await _describe_all(db, [r for r, _, _ in rows])
+    return [OpenReport(r, m, targets[(r.target_type, r.target_id)], g) for r, m, g in rows]
 
 
-async def _describe(db: AsyncSession, r: Report) -> Target:
-    """How a moderator sees the target (whatever its state now: removed posts included)."""
-    if r.target_type == "discussion":
-        title = await db.scalar(select(Discussion.title).where(Discussion.id == r.target_id))
-        label = title if title is not None else "a discussion that no longer exists"
-        return Target(r.target_type, r.target_id, label or "a discussion", f"/d/{r.target_id}",
-                      r.group_id)  # fmt: skip
-    if r.target_type == "comment":
-        row = (
-            await db.execute(
-                select(
-                    Comment.discussion_id, Comment.parent_id, Member.display_name, Discussion.title
-                )  # fmt: skip
-                .join(Member, Member.id == Comment.author_id)
-                .join(Discussion, Discussion.id == Comment.discussion_id)
-                .where(Comment.id == r.target_id)
+async def _describe_all(db: AsyncSession, reports: list[Report]) -> dict[tuple[str, int], Target]:
+    """How a moderator sees each target (whatever its state now: removed posts included),
+    in one query per kind of target rather than one per report."""
+    wanted: dict[str, set[int]] = {kind: set() for kind in TARGETS}
+    for r in reports:
+        wanted[r.target_type].add(r.target_id)
+    found: dict[tuple[str, int], Target] = {}
+    if wanted["discussion"]:
+        rows = await db.execute(
+            select(Discussion.id, Discussion.title, Discussion.group_id).where(
+                Discussion.id.in_(wanted["discussion"])
             )
-        ).first()
-        if row is None:
-            return Target(r.target_type, r.target_id, "a comment that no longer exists", "",
-                          r.group_id)  # fmt: skip
-        kind = "reply" if row.parent_id else "comment"
-        return Target(r.target_type, r.target_id, f"{row.display_name}'s {kind} on “{row.title}”",
-                      f"/d/{row.discussion_id}/c/{r.target_id}", r.group_id)  # fmt: skip
-    m = await db.get(Member, r.target_id)
-    if m is None:
-        return Target("member", r.target_id, "a member who left", "", None)
-    return Target("member", m.id, f"{m.display_name} (@{m.name})", f"/u/{m.name}", None)
+        )
+        for d_id, title, group_id in rows:
+            found[("discussion", d_id)] = Target(
+                "discussion", d_id, title or "a discussion", f"/d/{d_id}", group_id
+            )
+    if wanted["comment"]:
+        rows = await db.execute(
+            select(
+                Comment.id,
+                Comment.discussion_id,
+                Comment.parent_id,
+                Member.display_name,
+                Discussion.title,
+                Discussion.group_id,
+            )  # fmt: skip
+            .join(Member, Member.id == Comment.author_id)
+            .join(Discussion, Discussion.id == Comment.discussion_id)
+            .where(Comment.id.in_(wanted["comment"]))
+        )
+        for c_id, d_id, parent_id, name, title, group_id in rows:
+            kind = "reply" if parent_id else "comment"
+            found[("comment", c_id)] = Target("comment", c_id, f"{name}'s {kind} on “{title}”",
+                                              f"/d/{d_id}/c/{c_id}", group_id)  # fmt: skip
+    if wanted["member"]:
+        for m in await db.scalars(select(Member).where(Member.id.in_(wanted["member"]))):
+            found[("member", m.id)] = Target("member", m.id, f"{m.display_name} (@{m.name})",
+                                             f"/u/{m.name}", None)  # fmt: skip
+    gone = {"discussion": "a discussion that no longer exists",
+            "comment": "a comment that no longer exists", "member": "a member who left"}  # fmt: skip
+    for r in reports:
+        key = (r.target_type, r.target_id)
+        if key not in found:
+            group_id = None if r.target_type == "member" else r.group_id
+            found[key] = Target(r.target_type, r.target_id, gone[r.target_type], "", group_id)
+    return found
 
 
 async def resolve(
