@@ -38,11 +38,6 @@ class Thread:
     comment: Comment
     replies: list[Comment] = field(default_factory=list)
 
-    @property
-    def shown(self) -> bool:
-        """A deleted comment still holds its place while it has replies."""
-        return self.comment.state == "live" or bool(self.replies)
-
 
 @dataclass
 class DiscussionPage:
