@@ -1,1 +1,1 @@
-"""Running a site: backups and restores, and other work an operator does beside serving."""
+"""Running a site: health and readiness probes, access logs, metrics, `townsquare check`."""
