@@ -1,1 +1,2 @@
-"""Running a site: health and readiness probes, access logs, metrics, `townsquare check`."""
+"""Running a site: backups and restores, health and readiness probes, access logs,
+metrics, ``townsquare check`` — the work an operator does beside serving."""
