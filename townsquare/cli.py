@@ -1,10 +1,9 @@
-"""The ``townsquare`` command: init, serve, demo, createadmin, migrate, backup."""
+"""The ``townsquare`` command: init, serve, demo, createadmin, migrate, backup, restore."""
 
 from __future__ import annotations
 
 import asyncio
 import os
-import sqlite3
 import sys
 import tempfile
 from pathlib import Path
@@ -238,21 +237,49 @@ def createadmin(
 
 @cli.command()
 def backup(
-    target: Annotated[Path, typer.Argument(help="File to write the copy to.")],
+    dest: Annotated[
+        Path,
+        typer.Argument(
+            help="New folder for the backup (or a file ending in .db: the SQLite database alone)."
+        ),
+    ],
     data_dir: DataDir = Path("townsquare-data"),
 ) -> None:
-    """Copy the SQLite database safely while the site runs (PostgreSQL: use pg_dump)."""
-    settings = settings_for(data_dir)
-    if not settings.is_sqlite:
-        typer.echo("This site runs on PostgreSQL; back it up with pg_dump.", err=True)
-        raise typer.Exit(1)
-    source = sqlite3.connect(settings.data_dir / "townsquare.db")
-    dest = sqlite3.connect(target)
-    with dest:
-        source.backup(dest)
-    source.close()
-    dest.close()
-    typer.echo(f"Backed up to {target}.")
+    """Back up the site while it serves: the database (SQLite's backup API, or pg_dump), the
+    queue, the secret key and the settings file."""
+    from townsquare.ops import backup as ops
+
+    _report(lambda: ops.backup(settings_for(data_dir), dest), "Backed up")
+
+
+@cli.command()
+def restore(
+    src: Annotated[Path, typer.Argument(help="A backup folder (or a .db file) made by backup.")],
+    data_dir: DataDir = Path("townsquare-data"),
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a site that is already there.")
+    ] = False,
+) -> None:
+    """Bring a backup back into a new data directory (and an empty PostgreSQL database)."""
+    from townsquare.ops import backup as ops
+
+    _report(lambda: ops.restore(settings_for(data_dir), src, force=force), "Restored")
+
+
+def _report(work, done: str) -> None:  # type: ignore[no-untyped-def]
+    from townsquare.ops.backup import BackupError
+
+    try:
+        outcome = work()
+    except BackupError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    typer.echo(
+        f"{done} {outcome.database} ({outcome.total_rows:,} rows in {len(outcome.rows)} "
+        f"tables, {', '.join(outcome.files)}): {outcome.path}"
+    )
+    for note in outcome.notes:
+        typer.echo(note)
 
 
 points_cli = typer.Typer(no_args_is_help=True, help="Members' points and levels.")
