@@ -79,8 +79,12 @@ class SecurityMiddleware:
         csp = DOCS_CSP if path == "/api/docs" else CSP
         https = scope.get("scheme") == "https"
 
+        started = False
+
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = list(message.get("headers", []))
                 headers += [
                     (b"content-security-policy", csp.encode()),
@@ -94,7 +98,20 @@ class SecurityMiddleware:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            # Starlette answers an unhandled error from outside every middleware, so its 500
+            # would carry none of the headers; answer here instead, and still let it be logged.
+            if not started:
+                await send_with_headers(
+                    {"type": "http.response.start", "status": 500,
+                     "headers": [(b"content-type", b"text/plain; charset=utf-8")]}
+                )  # fmt: skip
+                await send_with_headers(
+                    {"type": "http.response.body", "body": b"Something went wrong on our side."}
+                )
+            raise
 
 
 def _cookies(scope: Scope) -> dict[str, str]:
