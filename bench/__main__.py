@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import create_engine
 
-from bench import loadgen, runner, verify, workload
+from bench import forums, loadgen, runner, verify, workload
 from townsquare.config import Settings
 
 # (seconds per row, warm-up seconds, connections); --quick must finish within two minutes.
@@ -68,7 +68,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if found else 0
 
 
-def cmd_run(args: argparse.Namespace) -> int:
+def cmd_run(
+    args: argparse.Namespace,
+    only: frozenset[str] | None = None,
+    more: Any = None,
+    pages: dict[str, dict[str, Any]] | None = None,
+) -> int:
     started = time.monotonic()
     seconds, warmup, connections = QUICK if args.quick else FULL
     seconds = args.seconds or seconds
@@ -83,6 +88,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         rep = runner.run(
             settings, meta, client=client,
             load=loadgen.Load(connections, seconds), warmup=loadgen.Load(connections, warmup),
+            only=only, more=more,
         )  # fmt: skip
     finally:
         if temporary and not args.keep:
@@ -90,12 +96,37 @@ def cmd_run(args: argparse.Namespace) -> int:
     rep["total_seconds"] = round(time.monotonic() - started, 1)
     print()
     print(runner.table(rep))
+    if pages is not None:  # python -m bench forums
+        rep["forum_pages"] = pages
+        print("\nPages:\n" + "\n".join("  " + line for line in forums.notes(rep, pages)))
+        print("\n" + forums.summary(rep, pages))
     print(f"\nDone in {rep['total_seconds']} s.")
     if temporary and args.keep:
         print(f"Data kept in {data_dir} (reuse it with --data-dir).")
     if args.json:
         args.json.write_text(json.dumps(rep, indent=1) + "\n")
     return 1 if runner.failed(rep) else 0
+
+
+def cmd_forums(args: argparse.Namespace) -> int:
+    """R1 and R1L beside the Python forums' topic pages, all against one ceiling."""
+    names = [n.strip() for n in args.only.split(",")] if args.only else list(forums.NAMES)
+    unknown = sorted(set(names) - set(forums.NAMES))
+    if unknown:
+        raise SystemExit(f"unknown forum {', '.join(unknown)}; known: {', '.join(forums.NAMES)}")
+    if args.prepare:
+        for name in names:
+            try:
+                print(name, forums.prepare(forums.get(name)), flush=True)
+            except Exception as exc:  # noqa: BLE001 — say which failed, go on to the next
+                print(f"{name}: {exc}", flush=True)
+        return 0
+    pages: dict[str, dict[str, Any]] = {}
+
+    def more(client: str, load: loadgen.Load, warmup: loadgen.Load) -> list[runner.Row]:
+        return forums.measure(names, client, load, warmup, pages)
+
+    return cmd_run(args, only=frozenset({"R1", "R1L"}), more=more, pages=pages)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -119,6 +150,21 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--json", type=Path, help="also write the figures to this file")
     run.add_argument("--keep", action="store_true", help="keep the temporary data directory")
     run.set_defaults(func=cmd_run)
+
+    fo = commands.add_parser(
+        "forums", help="R1 and R1L beside Spirit, django-machina, FlaskBB and Misago"
+    )
+    common(fo, data_dir_required=False)
+    fo.add_argument("--quick", action="store_true", help="3 s per row, 8 connections")
+    fo.add_argument("--seconds", type=float, help="seconds per row")
+    fo.add_argument("--connections", type=int, help="concurrent connections")
+    fo.add_argument("--client", choices=("wrk", "python"), help="default: wrk if installed")
+    fo.add_argument("--json", type=Path, help="also write the figures to this file")
+    fo.add_argument("--keep", action="store_true", help="keep the temporary data directory")
+    fo.add_argument("--only", help="comma-separated forums, e.g. spirit,machina (default all)")
+    fo.add_argument("--prepare", action="store_true",
+                    help="only install and seed the forums (once; later runs reuse them)")  # fmt: skip
+    fo.set_defaults(func=cmd_forums)
 
     gen = commands.add_parser("generate", help="write W1 into a data directory")
     common(gen, data_dir_required=True)

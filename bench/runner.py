@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -86,11 +86,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(argv: list[str], env: dict[str, str], port: int, log: Path) -> Iterator[str]:
+def serving(
+    argv: list[str], env: dict[str, str], port: int, log: Path, cwd: Path = ROOT
+) -> Iterator[str]:
     """Run a server in its own process group until it answers; stop the whole group after."""
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            argv, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            argv, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -152,9 +154,13 @@ def measure(client: str, base: str, row: Row, target: Target, load: Load, warmup
 
 
 def run(
-    settings: Settings, meta: dict[str, Any], *, client: str, load: Load, warmup: Load
-) -> dict[str, Any]:
-    """Measure every scenario, then the ceiling; returns the report (also for --json)."""
+    settings: Settings, meta: dict[str, Any], *, client: str, load: Load, warmup: Load,
+    only: frozenset[str] | None = None,
+    more: Callable[[str, Load, Load], list[Row]] | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Measure every scenario (or those in ``only``), then the ceiling; returns the report
+    (also for --json). ``more`` measures other rows (bench/forums) between the two, once
+    townsquare's server has stopped, so their ratios are to the same ceiling."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
     if settings.database_url:
@@ -172,11 +178,15 @@ def run(
             r1 = httpx.get(base + all_scenarios[0].target.path, timeout=30)
             page = r1.content
             for sc in all_scenarios:
+                if only is not None and sc.key not in only:
+                    continue
                 row = Row(sc.key, sc.what, sc.target.method, sc.target.path)
                 rows.append(row)
                 print(f"  {sc.key:<5} {sc.target.method} {sc.target.path} …", flush=True)
                 measure(client, base, row, sc.target, load, warmup)
         server_log = (logs / "townsquare.log").read_text(errors="replace")
+        if more is not None:
+            rows += more(client, load, warmup)
 
         page_file = logs / "r1.html"
         page_file.write_bytes(page)
@@ -240,17 +250,18 @@ def table(rep: dict[str, Any]) -> str:
         f"{rep['seconds_per_scenario']:g} s per row; R1 page {rep['r1_page_bytes']:,} bytes"
     )
     lines = [head, ""]
+    width = max(8, *(len(row["key"]) + 2 for row in rep["rows"]))  # forum keys are longer
     lines.append(
-        f"{'row':<8}{'what':<43}{'×rps':>7}{'×p50':>7}{'×p99':>7}   │"
+        f"{'row':<{width}}{'what':<43}{'×rps':>7}{'×p50':>7}{'×p99':>7}   │"
         f"{'rps':>9}{'p50 ms':>9}{'p99 ms':>9}"
     )
-    lines.append("─" * 76 + "┼" + "─" * 27)
+    lines.append("─" * (width + 68) + "┼" + "─" * 27)
 
     def fmt(value: float | None) -> str:
         return f"{value:.2f}" if value is not None else "—"
 
     for row in rep["rows"]:
-        start = f"{row['key']:<8}{row['what'][:42]:<43}"
+        start = f"{row['key']:<{width}}{row['what'][:42]:<43}"
         if "rps" not in row:
             lines.append(f"{start}ERROR: {row['problem']}")
             continue
@@ -260,7 +271,7 @@ def table(rep: dict[str, Any]) -> str:
             f"{row['p99_ms']:>9.2f}"
         )
         if row["problem"]:
-            lines.append(f"{'':<8}ERROR: {row['problem']} — the figures above are not valid")
+            lines.append(f"{'':<{width}}ERROR: {row['problem']} — the figures above are not valid")
     lines.append("")
     lines.append(
         "×rps = ceiling rps / row rps (how many times fewer requests per second); "
