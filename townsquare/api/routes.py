@@ -45,6 +45,8 @@ def _problem(description: str) -> dict[str, Any]:
 
 
 PROBLEMS: dict[int | str, dict[str, Any]] = {
+    # A body that is not text at all never reaches validation: the framework refuses it first.
+    400: _problem("The request body could not be read: it is not valid UTF-8."),
     401: _problem("Log in first, or the token is not valid."),
     403: _problem("Not allowed, or a cookie-authenticated write without X-CSRF-Token."),
     404: _problem("Not found, or not visible to the viewer."),
