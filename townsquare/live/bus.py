@@ -1,0 +1,410 @@
+"""The live event bus: one interface, kept in this process or shared through Redis.
+
+A committed write publishes ``(channel, kind, data)``; the bus gives it an id, keeps it
+for ``RETENTION_S`` seconds so a page that reconnects can ask for what it missed, and
+hands it to every subscription on its channel. Ids read ``<milliseconds>-<sequence>``
+(Redis stream ids), rise on every channel and compare as pairs of numbers.
+
+- ``MemoryBus``: one process (the default). Publishing is a dictionary look-up and a
+  queue put; nothing leaves the process.
+- ``RedisBus``: several workers (``TOWNSQUARE_REDIS_URL``). A small Lua script appends
+  the event to the channel's Redis stream (its replay log, trimmed by age) and PUBLISHes
+  it in one step, so stream order is delivery order. Each worker holds one pub/sub
+  connection, whatever the number of open pages, and fans out locally.
+
+Streams are asyncio queues: an open page costs a queue and a coroutine, not a thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+log = logging.getLogger("townsquare.live")
+
+RETENTION_S = 15 * 60  # how far back a reconnecting page can catch up
+REPLAY_MAX = 1000  # more missed events than this: the page is told to reload instead
+QUEUE_MAX = 500  # a stream this far behind is ended; its page reconnects and catches up
+REDIS_PREFIX = "townsquare:live:"
+REDIS_PUBSUB = "townsquare:live"
+
+EventId = tuple[int, int]
+ZERO: EventId = (0, 0)
+
+
+def parse_id(text: str | None) -> EventId | None:
+    """``"1700000000000-3"`` → ``(1700000000000, 3)``; None for anything else."""
+    if not text:
+        return None
+    ms, _, seq = text.strip().partition("-")
+    if not ms.isdigit() or not (seq or "0").isdigit() or len(text) > 40:
+        return None
+    return int(ms), int(seq or 0)
+
+
+def format_id(pair: EventId) -> str:
+    return f"{pair[0]}-{pair[1]}"
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    channel: str
+    kind: str
+    data: dict[str, Any]
+
+    @property
+    def key(self) -> EventId:
+        return parse_id(self.id) or (0, 0)
+
+
+class Ended(Exception):
+    """The subscription is over: the server is stopping, or the stream fell too far behind."""
+
+
+_END = object()
+
+
+class Subscription:
+    """The events of some channels as they are published, through one asyncio queue."""
+
+    def __init__(self, bus: Bus, channels: tuple[str, ...]) -> None:
+        self.bus = bus
+        self.channels = channels
+        self._queue: asyncio.Queue[Any] = asyncio.Queue()
+        self._ended = False
+
+    def put(self, event: Event) -> None:
+        if self._ended:
+            return
+        if self._queue.qsize() >= QUEUE_MAX:
+            self.end()  # a page this slow catches up from the log when it reconnects
+            return
+        self._queue.put_nowait(event)
+
+    def end(self) -> None:
+        if not self._ended:
+            self._ended = True
+            self._queue.put_nowait(_END)
+
+    async def get(self, timeout: float) -> Event | None:
+        """The next event, or None after ``timeout`` seconds of quiet; raises Ended."""
+        try:
+            item = await asyncio.wait_for(self._queue.get(), timeout)
+        except TimeoutError:
+            return None
+        if item is _END:
+            raise Ended()
+        return item  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        self.bus._unsubscribe(self)
+
+
+class Bus:
+    """Local fan-out shared by both backends; subclasses store, order and carry events."""
+
+    def __init__(self) -> None:
+        self._subs: dict[str, set[Subscription]] = {}
+        self.ending = False
+
+    # --- the interface ----------------------------------------------------------------
+
+    def publish(self, channel: str, kind: str, data: dict[str, Any]) -> None:
+        """Send an event (called after a commit; never blocks, never raises)."""
+        raise NotImplementedError
+
+    def publish_all(self, events: Iterable[tuple[str, str, dict[str, Any]]]) -> None:
+        """``make_sessionmaker``'s ``on_live``: what one transaction announced, in order."""
+        for channel, kind, data in events:
+            try:
+                self.publish(channel, kind, data)
+            except Exception:  # a live update lost is never worth failing a write for
+                log.exception("live: could not publish %s on %s", kind, channel)
+
+    async def replay(self, channel: str, after: str) -> list[Event] | None:
+        """The channel's events after id ``after``, oldest first; None when some of them
+        may no longer be kept (the page should reload). After ``"0-0"``: all that is kept."""
+        raise NotImplementedError
+
+    def latest(self, channel: str) -> str:
+        """The id of the channel's newest kept event, or ``"0-0"``: the cursor a page rendered
+        now carries. It changes only when the channel has news, as the page does."""
+        raise NotImplementedError
+
+    def cursor(self) -> str:
+        """An id no later than any event still to come: where a stream resumes from."""
+        raise NotImplementedError
+
+    async def subscribe(self, channels: Iterable[str]) -> Subscription:
+        sub = Subscription(self, tuple(channels))
+        if self.ending:
+            sub.end()
+            return sub
+        for channel in sub.channels:
+            self._subs.setdefault(channel, set()).add(sub)
+        await self._ready()
+        return sub
+
+    def end_streams(self) -> None:
+        """End every open stream, now and from now on (the server is stopping)."""
+        self.ending = True
+        for subs in list(self._subs.values()):
+            for sub in list(subs):
+                sub.end()
+
+    async def close(self) -> None:
+        self.end_streams()
+
+    # --- for the backends ---------------------------------------------------------------
+
+    async def _ready(self) -> None:
+        """Wait until events published from now on will reach this process."""
+
+    def _deliver(self, event: Event) -> None:
+        for sub in list(self._subs.get(event.channel, ())):
+            sub.put(event)
+
+    def _unsubscribe(self, sub: Subscription) -> None:
+        for channel in sub.channels:
+            subs = self._subs.get(channel)
+            if subs is not None:
+                subs.discard(sub)
+                if not subs:
+                    del self._subs[channel]
+
+    @staticmethod
+    def _too_old(after: EventId) -> bool:
+        return after[0] < _now_ms() - RETENTION_S * 1000
+
+    @staticmethod
+    def _capped(events: list[Event]) -> list[Event] | None:
+        return events if len(events) <= REPLAY_MAX else None
+
+
+class MemoryBus(Bus):
+    """One process: events kept in a deque per channel, delivered at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._log: dict[str, deque[Event]] = {}
+        self._last: EventId = (_now_ms(), 0)
+        self._start = self._last  # ids before this came from an earlier process
+        self._published = 0
+
+    def _next_id(self) -> EventId:
+        ms = _now_ms()
+        self._last = (ms, 0) if ms > self._last[0] else (self._last[0], self._last[1] + 1)
+        return self._last
+
+    def publish(self, channel: str, kind: str, data: dict[str, Any]) -> None:
+        event = Event(format_id(self._next_id()), channel, kind, data)
+        kept = self._log.setdefault(channel, deque())
+        kept.append(event)
+        self._trim(kept)
+        self._published += 1
+        if self._published % 1000 == 0:  # forget channels that have gone quiet
+            for name, events in list(self._log.items()):
+                self._trim(events)
+                if not events:
+                    del self._log[name]
+        self._deliver(event)
+
+    @staticmethod
+    def _trim(events: deque[Event]) -> None:
+        oldest = _now_ms() - RETENTION_S * 1000
+        while events and events[0].key[0] < oldest:
+            events.popleft()
+
+    async def replay(self, channel: str, after: str) -> list[Event] | None:
+        since = parse_id(after)
+        if since is None or (since != ZERO and (since < self._start or self._too_old(since))):
+            return None
+        return self._capped([e for e in self._log.get(channel, ()) if e.key > since])
+
+    def latest(self, channel: str) -> str:
+        kept = self._log.get(channel)
+        return kept[-1].id if kept else format_id(ZERO)
+
+    def cursor(self) -> str:
+        return format_id(self._last)
+
+
+# KEYS[1]: the channel's stream. ARGV: oldest id to keep, event JSON, stream lifetime (ms),
+# pub/sub channel. Appending and publishing in one script keeps the two in one order.
+_PUBLISH = """
+local id = redis.call('XADD', KEYS[1], 'MINID', '~', ARGV[1], '*', 'e', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('PUBLISH', ARGV[4], id .. ' ' .. ARGV[2])
+return id
+"""
+# Clocks of app machines and Redis may differ a little: a page's cursor starts this far
+# back, and the page ignores what it already shows.
+CLOCK_SLACK_MS = 5000
+
+
+class RedisBus(Bus):
+    """Several workers: a Redis stream per channel for replay, one pub/sub for delivery."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        import redis.asyncio as redis
+
+        self._redis = redis.from_url(url)
+        self._script = self._redis.register_script(_PUBLISH)
+        self._outbox: asyncio.Queue[tuple[str, str]] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._listening = asyncio.Event()
+        self._latest: dict[str, str] = {}  # channel → newest id seen, for pages rendered here
+
+    def _start(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self._loop is loop:
+            return
+        self._loop, self._outbox, self._listening = loop, asyncio.Queue(), asyncio.Event()
+        self._tasks = [loop.create_task(self._send()), loop.create_task(self._listen())]
+
+    def publish(self, channel: str, kind: str, data: dict[str, Any]) -> None:
+        self._start()
+        assert self._outbox is not None
+        payload = json.dumps({"channel": channel, "kind": kind, "data": data})
+        self._outbox.put_nowait((channel, payload))
+
+    async def _send(self) -> None:
+        """Publish in commit order, one at a time, so no event overtakes another."""
+        assert self._outbox is not None
+        while True:
+            channel, payload = await self._outbox.get()
+            oldest = _now_ms() - RETENTION_S * 1000
+            try:
+                await self._script(
+                    keys=[REDIS_PREFIX + channel],
+                    args=[oldest, payload, RETENTION_S * 1000, REDIS_PUBSUB],
+                )
+            except Exception:
+                log.exception("live: Redis refused an event for %s", channel)
+
+    async def _listen(self) -> None:
+        """Receive every worker's events; after a lost connection, end the streams so their
+        pages reconnect and catch up from the streams."""
+        while True:
+            pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.subscribe(REDIS_PUBSUB)
+                self._listening.set()
+                async for message in pubsub.listen():
+                    self._receive(message.get("data"))
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("live: lost the Redis connection; retrying", exc_info=True)
+                self._listening.clear()
+                for subs in list(self._subs.values()):
+                    for sub in list(subs):
+                        sub.end()
+                await asyncio.sleep(1)
+            finally:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+
+    def _receive(self, raw: Any) -> None:
+        if not isinstance(raw, bytes | str):
+            return
+        text = raw.decode() if isinstance(raw, bytes) else raw
+        event_id, _, payload = text.partition(" ")
+        try:
+            body = json.loads(payload)
+            event = Event(event_id, body["channel"], body["kind"], body["data"])
+        except (ValueError, KeyError, TypeError):
+            log.warning("live: ignored a malformed message")
+            return
+        self._latest.pop(event.channel, None)
+        self._latest[event.channel] = event.id
+        if len(self._latest) > 50_000:  # forget the channels quiet the longest
+            for channel in list(self._latest)[:25_000]:
+                del self._latest[channel]
+        self._deliver(event)
+
+    async def _ready(self) -> None:
+        self._start()
+        await asyncio.wait_for(self._listening.wait(), 10)
+
+    async def replay(self, channel: str, after: str) -> list[Event] | None:
+        since = parse_id(after)
+        if since is None or (since != ZERO and self._too_old(since)):
+            return None
+        low = "-" if since == ZERO else "(" + format_id(since)
+        rows = await self._redis.xrange(REDIS_PREFIX + channel, min=low, count=REPLAY_MAX + 1)
+        events = []
+        for event_id, fields in rows:
+            body = json.loads(fields[b"e"])
+            events.append(Event(event_id.decode(), body["channel"], body["kind"], body["data"]))
+        return self._capped(events)
+
+    def latest(self, channel: str) -> str:
+        return self._latest.get(channel, format_id(ZERO))
+
+    def cursor(self) -> str:
+        return format_id((_now_ms() - CLOCK_SLACK_MS, 0))
+
+    async def close(self) -> None:
+        self.end_streams()
+        if self._outbox is not None:  # let what was committed go out
+            for _ in range(50):
+                if self._outbox.empty():
+                    break
+                await asyncio.sleep(0.02)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._redis.aclose()
+
+
+def make_bus(redis_url: str) -> Bus:
+    return RedisBus(redis_url) if redis_url else MemoryBus()
+
+
+def end_streams_on_exit(bus: Bus) -> Callable[[], None]:
+    """End the open streams as soon as the server is told to stop.
+
+    uvicorn waits for every open response before it runs the lifespan shutdown, and a
+    stream never finishes by itself; so this chains onto the server's SIGINT and SIGTERM
+    handlers. Returns a function that puts the previous handlers back.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    loop = asyncio.get_running_loop()
+    previous: dict[int, Any] = {}
+
+    def handler(signum: int, frame: Any) -> None:
+        loop.call_soon_threadsafe(bus.end_streams)
+        before = previous.get(signum)
+        if callable(before):
+            before(signum, frame)
+        elif before == signal.SIG_DFL:
+            signal.signal(signum, signal.SIG_DFL)
+            signal.raise_signal(signum)
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        previous[signum] = signal.signal(signum, handler)
+
+    def restore() -> None:
+        for signum, before in previous.items():
+            if signal.getsignal(signum) is handler:
+                signal.signal(signum, before)
+
+    return restore
