@@ -13,6 +13,8 @@ from townsquare.api.routes import router as api_router
 from townsquare.config import Settings
 from townsquare.db.engine import make_engine, make_sessionmaker
 from townsquare.jobs.queue import Jobs
+from townsquare.ops.metrics import watch_jobs
+from townsquare.ops.middleware import OpsMiddleware
 from townsquare.ratelimit import Limiter, Rate
 from townsquare.web import errors as web_errors
 from townsquare.web.routes import router as web_router
@@ -44,6 +46,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.secret = settings.resolved_secret()
     app.state.engine = engine
     app.state.jobs = jobs = Jobs(settings)
+    watch_jobs(jobs)
     app.state.sessionmaker = make_sessionmaker(
         engine, on_commit=jobs.enqueue_all, settings=settings
     )
@@ -56,6 +59,8 @@ def create_app(settings: Settings) -> FastAPI:
     }
 
     app.add_middleware(SecurityMiddleware)
+    # Outermost (added last): request ids, access log, metrics, /healthz /readyz /metrics.
+    app.add_middleware(OpsMiddleware, settings=settings, engine=engine, jobs=jobs)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_router)
     app.include_router(web_router)

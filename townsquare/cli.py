@@ -13,6 +13,7 @@ import typer
 
 from townsquare.config import Settings
 from townsquare.db import migrate as migrations
+from townsquare.ops import check as ops_check
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, help="Run a townsquare community.")
 
@@ -67,13 +68,20 @@ def _ensure_migrated(settings: Settings, apply: bool) -> None:
 
 
 def _serve(settings: Settings, host: str, port: int, workers: int, queue: bool = True) -> None:
+    from townsquare.ops.metrics import prepare_processes, watch_jobs
+
+    prepare_processes(settings)  # before anything imports prometheus_client
+
     import uvicorn
 
     from townsquare.jobs.queue import Jobs, start_in_process
+    from townsquare.ops.logs import log_config
 
     # One command runs a whole small site: the queue's workers are threads of this process
     # (the web workers are separate processes). Larger sites run `townsquare worker` instead.
-    consumer = start_in_process(Jobs(settings)) if queue else None
+    jobs = Jobs(settings)
+    watch_jobs(jobs)
+    consumer = start_in_process(jobs) if queue else None
 
     # Worker processes build their own app from these (see townsquare.cli:app_factory).
     os.environ["TOWNSQUARE_DATA_DIR"] = str(settings.data_dir.resolve())
@@ -86,7 +94,8 @@ def _serve(settings: Settings, host: str, port: int, workers: int, queue: bool =
         port=port,
         workers=workers,
         proxy_headers=settings.trust_proxy_headers,
-        access_log=False,
+        access_log=False,  # townsquare.access logs each request once, with more in it
+        log_config=log_config(settings),
         log_level="warning" if workers > 1 else "info",
     )
     if consumer is not None:
@@ -126,12 +135,22 @@ def worker(
     threads: Annotated[int, typer.Option(help="Jobs run at once.")] = 2,
 ) -> None:
     """Run background jobs (fetching shared links) for servers started with --no-queue."""
-    from townsquare.jobs.queue import Jobs
+    import logging.config
+
+    from townsquare.ops.metrics import prepare_processes, watch_jobs
 
     settings = settings_for(data_dir)
+    prepare_processes(settings)  # its job failures join serve's metrics on this machine
+
+    from townsquare.jobs.queue import Jobs
+    from townsquare.ops.logs import log_config
+
     _ensure_migrated(settings, apply=False)
+    logging.config.dictConfig(log_config(settings))
     typer.echo(f"townsquare worker: {threads} threads, data {data_dir}")
-    Jobs(settings).consumer(threads).run()
+    jobs = Jobs(settings)
+    watch_jobs(jobs)
+    jobs.consumer(threads).run()
 
 
 @cli.command()
@@ -281,6 +300,8 @@ def _report(work, done: str) -> None:  # type: ignore[no-untyped-def]
     for note in outcome.notes:
         typer.echo(note)
 
+
+cli.command(name="check")(ops_check.command)
 
 points_cli = typer.Typer(no_args_is_help=True, help="Members' points and levels.")
 cli.add_typer(points_cli, name="points")

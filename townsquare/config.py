@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import (
@@ -53,6 +54,17 @@ class Settings(BaseSettings):
     trust_proxy_headers: bool = Field(
         default=False,
         description="Believe X-Forwarded-Proto/For from a reverse proxy (set it behind one).",
+    )
+    log_format: Literal["auto", "json", "plain"] = Field(
+        default="auto",
+        description="Log lines as JSON objects or plain text; auto: plain at a terminal, JSON otherwise.",
+    )
+    metrics: Literal["off", "on"] = Field(
+        default="off", description="Serve Prometheus metrics at /metrics."
+    )
+    metrics_token: str = Field(
+        default="",
+        description="When set, /metrics answers only requests with Authorization: Bearer <token>.",
     )
     signup_rate: str = Field(default="5/hour", description="Sign-ups allowed per client address.")
     login_rate: str = Field(default="10/minute", description="Log-in attempts per client address.")
