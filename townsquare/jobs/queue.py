@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,10 @@ log = logging.getLogger("townsquare.jobs")
 # again after 30 s, 2 min and 8 min, then left as failed; an admin can re-fetch it.
 FETCH_RETRIES = 3
 MAIL_RETRIES = 3
+# Jobs kept in memory while the queue's storage is unreachable; beyond this, the oldest
+# hand-overs win and later ones are dropped (their links stay "pending" for a re-fetch).
+UNSENT_MAX = 10_000
+UNSENT_RETRY_SECONDS = 5.0
 
 
 class Retry(Exception):
@@ -36,6 +41,9 @@ class Jobs:
         self.settings = settings
         self.huey: Huey = make_huey(settings)
         self._tasks: dict[str, Any] = {}
+        self._unsent: list[tuple[str, tuple[Any, ...]]] = []
+        self._unsent_lock = threading.Lock()
+        self._retry_timer: threading.Timer | None = None
         self._register("fetch_link", self._fetch_link, retries=FETCH_RETRIES)
         # Email: a failed send (server down) is tried again with the same backoff.
         self._register("send_notification", self._send_notification, retries=MAIL_RETRIES)
@@ -58,8 +66,44 @@ class Jobs:
             self._tasks[name](*args)
 
     def enqueue_all(self, jobs: list[tuple[str, tuple[Any, ...]]]) -> None:
-        for name, args in jobs:
-            self.enqueue(name, *args)
+        """Hand a committed transaction's jobs to the queue.
+
+        The write has committed, so a queue that cannot take the jobs (its storage is
+        unreachable) must not turn the member's success into an error: the jobs wait in
+        this process, tried again every few seconds and with the next hand-over.
+        Meanwhile a card shows "pending".
+        """
+        with self._unsent_lock:
+            waiting, self._unsent = self._unsent + list(jobs), []
+        for i, (name, args) in enumerate(waiting):
+            try:
+                self.enqueue(name, *args)
+            except Exception as exc:
+                left = waiting[i:]
+                log.warning("queue unavailable (%s); %d job(s) wait for the next try", exc,
+                            len(left))  # fmt: skip
+                with self._unsent_lock:
+                    self._unsent = (left + self._unsent)[:UNSENT_MAX]
+                    if self._retry_timer is None:
+                        self._retry_timer = threading.Timer(UNSENT_RETRY_SECONDS, self._retry)
+                        self._retry_timer.daemon = True
+                        self._retry_timer.start()
+                return
+
+    def unsent(self) -> list[tuple[str, tuple[Any, ...]]]:
+        """Jobs waiting for the queue to come back."""
+        with self._unsent_lock:
+            return list(self._unsent)
+
+    def retry_unsent(self) -> int:
+        """Offer the waiting jobs to the queue again now; how many still wait."""
+        self.enqueue_all([])
+        return len(self.unsent())
+
+    def _retry(self) -> None:
+        with self._unsent_lock:
+            self._retry_timer = None
+        self.retry_unsent()  # schedules the next try itself while the queue is still away
 
     def _fetch_link(self, link_id: int) -> None:
         from townsquare.domain import links
