@@ -174,16 +174,20 @@ async def confirm_email(db: AsyncSession, token: str) -> Member:
 
 
 async def request_password_reset(db: AsyncSession, email: str) -> None:
-    """Email a reset link if an account has this address; says nothing either way."""
-    email = (email or "").strip().lower()
+    """Email a reset link if an account has this address; says nothing either way.
+
+    The request does the same work for a known and an unknown address (one queued job,
+    which looks the address up), so neither the answer nor its timing tells them apart.
+    """
+    email = normalized_email(email)
     if not email or len(email) > 254:
         raise Invalid({"email": "Enter the email address of your account."})
-    member_id = await db.scalar(
-        select(Member.id).where(Member.email == email, Member.state == "active")
-    )
-    if member_id is not None:
-        events.defer(db, "send_password_reset", member_id)
+    events.defer(db, "send_password_reset", email)
     await db.commit()
+
+
+def normalized_email(email: str | None) -> str:
+    return (email or "").strip().lower()
 
 
 async def check_reset_token(db: AsyncSession, token: str) -> None:
@@ -241,8 +245,13 @@ async def send_confirmation(db: AsyncSession, settings: Settings, email: str) ->
     await db.commit()
 
 
-async def send_password_reset(db: AsyncSession, settings: Settings, member_id: int) -> None:
-    member = await db.get(Member, member_id)
+async def send_password_reset(db: AsyncSession, settings: Settings, who: str | int) -> None:
+    """The reset email for an address (or, from jobs queued before addresses, a member id);
+    nothing when no active account has it."""
+    if isinstance(who, int):
+        member = await db.get(Member, who)
+    else:
+        member = await db.scalar(select(Member).where(Member.email == who))
     if member is None or member.state != "active":
         return
     minutes = settings.password_reset_minutes

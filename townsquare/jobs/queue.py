@@ -138,10 +138,10 @@ class Jobs:
 
         self._with_db(mail.send_confirmation, email)
 
-    def _send_password_reset(self, member_id: int) -> None:
+    def _send_password_reset(self, who: str | int) -> None:
         from townsquare.domain import mail
 
-        self._with_db(mail.send_password_reset, member_id)
+        self._with_db(mail.send_password_reset, who)
 
     def _send_digests(self) -> None:
         from townsquare.domain import notifications
