@@ -21,7 +21,12 @@ from townsquare.api.schemas import (
 )
 from townsquare.domain import accounts
 from townsquare.web.deps import rate_limit
-from townsquare.web.security import clear_session_cookie, csrf_token, set_session_cookie
+from townsquare.web.security import (
+    SESSION_COOKIE,
+    clear_session_cookie,
+    csrf_token,
+    set_session_cookie,
+)
 
 router = APIRouter(tags=["accounts"])
 # Exchanging a password for a token uses no cookie, so there is nothing for CSRF to forge;
@@ -54,6 +59,9 @@ async def log_in(
 ) -> MeOut:
     """Log in with a session cookie, as the site's pages do."""
     member = await accounts.authenticate(db, login=body.login, password=body.password)
+    held = request.cookies.get(SESSION_COOKIE)
+    if held:  # a log-in this browser already held ends: the new one gets a fresh token
+        await accounts.close_session(db, accounts.token_hash(held))
     token = await accounts.open_session(db, member, days=settings.session_days)
     set_session_cookie(response, request, token, settings.session_days)
     return me_out(member)

@@ -11,13 +11,16 @@ from townsquare.domain import accounts, points, profiles, safety
 from townsquare.domain.errors import Invalid, NotLoggedIn
 from townsquare.web.deps import get_db, get_settings, get_viewer, rate_limit
 from townsquare.web.pages import form_data, redirect, render, safe_next
-from townsquare.web.security import clear_session_cookie, set_session_cookie
+from townsquare.web.security import SESSION_COOKIE, clear_session_cookie, set_session_cookie
 
 router = APIRouter()
 
 
 async def _logged_in(request: Request, db: AsyncSession, member: Member, next_url: str) -> Response:
     days = get_settings(request).session_days
+    held = request.cookies.get(SESSION_COOKIE)
+    if held:  # a log-in this browser already held ends: the new one gets a fresh token
+        await accounts.close_session(db, accounts.token_hash(held))
     token = await accounts.open_session(db, member, days=days)
     response = redirect(safe_next(next_url))
     set_session_cookie(response, request, token, days)
