@@ -66,3 +66,4 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(web_router)
     web_errors.install(app)
     return app
+        "reset": Rate.parse(settings.reset_rate),

@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     fetch_connect_timeout: float = Field(
         default=5.0, gt=0, description="Seconds to wait for a shared link's server to accept."
     )
+    reset_rate: str = Field(
+        default="5/hour",
+        description="Password reset emails asked for, per client address and per email address.",
+    )
     fetch_total_timeout: float = Field(
         default=15.0, gt=0, description="Seconds a whole fetch of a shared link may take."
     )

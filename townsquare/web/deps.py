@@ -76,7 +76,14 @@ _MESSAGES = {
     "signup": "Too many sign-ups from your network; try again later.",
     "login": "Too many log-in attempts; wait a minute and try again.",
     "post": "You are posting very fast; wait a moment and try again.",
+    "reset": "Too many password reset requests; try again later.",
 }
+
+
+async def limit(request: Request, action: str, key: str) -> None:
+    """Count one hit of the action against one key: a client address, a member, an address."""
+    rate = request.app.state.rates[action]
+    await request.app.state.limiter.hit(action, key, rate, _MESSAGES[action])
 
 
 def rate_limit(action: str):  # type: ignore[no-untyped-def]
@@ -85,8 +92,7 @@ def rate_limit(action: str):  # type: ignore[no-untyped-def]
     async def check(request: Request, viewer: Member | None = Depends(get_viewer)) -> None:
         if request.method not in UNSAFE:
             return
-        rate = request.app.state.rates[action]
         key = f"m{viewer.id}" if action == "post" and viewer else client_address(request)
-        await request.app.state.limiter.hit(action, key, rate, _MESSAGES[action])
+        await limit(request, action, key)
 
     return check

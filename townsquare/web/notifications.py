@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.db.models import Member
 from townsquare.domain import mail, notifications
 from townsquare.domain.errors import Invalid, NotLoggedIn
-from townsquare.web.deps import get_db, get_viewer, rate_limit
+from townsquare.web.deps import get_db, get_viewer, limit, rate_limit
 from townsquare.web.pages import form_data, is_htmx, redirect, render
 
 router = APIRouter()
@@ -118,9 +120,12 @@ async def forgot_form(request: Request, viewer=Depends(get_viewer)):
     return render(request, "email_pages/forgot.html", {"values": {}, "errors": {}, "sent": False})
 
 
-@router.post("/password/forgot", dependencies=[Depends(rate_limit("login"))])
+@router.post("/password/forgot", dependencies=[Depends(rate_limit("reset"))])
 async def forgot(request: Request, db: AsyncSession = Depends(get_db), viewer=Depends(get_viewer)):
     form = await form_data(request)
+    # Per address asked about too, so nobody can fill one inbox with reset emails.
+    email = mail.normalized_email(form.get("email"))
+    await limit(request, "reset", "e:" + hashlib.sha256(email.encode()).hexdigest()[:32])
     try:
         await mail.request_password_reset(db, form.get("email", ""))
     except Invalid as exc:
