@@ -56,6 +56,7 @@ def create_app(settings: Settings) -> FastAPI:
         "signup": Rate.parse(settings.signup_rate),
         "login": Rate.parse(settings.login_rate),
         "post": Rate.parse(settings.post_rate),
+        "reset": Rate.parse(settings.reset_rate),
     }
 
     app.add_middleware(SecurityMiddleware)
@@ -66,4 +67,3 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(web_router)
     web_errors.install(app)
     return app
-        "reset": Rate.parse(settings.reset_rate),

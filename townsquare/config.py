@@ -71,16 +71,16 @@ class Settings(BaseSettings):
     post_rate: str = Field(
         default="30/minute", description="Discussions and comments a member may post."
     )
+    reset_rate: str = Field(
+        default="5/hour",
+        description="Password reset emails asked for, per client address and per email address.",
+    )
     site_url: str = Field(
         default="http://127.0.0.1:8000",
         description="The public address of this site, for links in emails and the fetcher's User-Agent.",
     )
     fetch_connect_timeout: float = Field(
         default=5.0, gt=0, description="Seconds to wait for a shared link's server to accept."
-    )
-    reset_rate: str = Field(
-        default="5/hour",
-        description="Password reset emails asked for, per client address and per email address.",
     )
     fetch_total_timeout: float = Field(
         default=15.0, gt=0, description="Seconds a whole fetch of a shared link may take."
