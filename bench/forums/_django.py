@@ -40,3 +40,22 @@ def done(**meta):
 """
 
 GUNICORN = ("gunicorn", "--workers", "2", "--bind", "127.0.0.1:{port}", "--log-level", "warning")
+
+WSGI = """\
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchsite.settings")
+application = get_wsgi_application()
+"""
+
+MANAGE = """\
+import os
+import sys
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchsite.settings")
+from django.core.management import execute_from_command_line
+
+execute_from_command_line(sys.argv)
+"""

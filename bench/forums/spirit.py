@@ -9,7 +9,7 @@ default (the first comment is the opening post).
 from __future__ import annotations
 
 from bench.forums import Forum
-from bench.forums._django import GUNICORN, SEED_PRELUDE
+from bench.forums._django import GUNICORN, MANAGE, SEED_PRELUDE, WSGI
 
 SETTINGS = """\
 import os
@@ -142,25 +142,6 @@ from django.urls import include, path
 import spirit.urls
 
 urlpatterns = [path("", include(spirit.urls))]
-"""
-
-WSGI = """\
-import os
-
-from django.core.wsgi import get_wsgi_application
-
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchsite.settings")
-application = get_wsgi_application()
-"""
-
-MANAGE = """\
-import os
-import sys
-
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchsite.settings")
-from django.core.management import execute_from_command_line
-
-execute_from_command_line(sys.argv)
 """
 
 SEED = (
