@@ -24,19 +24,31 @@ def resolved_format(settings: Settings) -> str:
     return "plain" if sys.stderr.isatty() else "json"
 
 
-def _iso(created: float) -> str:
-    seconds = int(created)
-    millis = int((created - seconds) * 1000)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{millis:03d}Z"
+# One encoder, made once: json.dumps with options builds a new encoder on every call.
+_encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
 
 
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time (UTC), level, logger, message, then any access fields."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._second = -1
+        self._stamp = ""
+
+    def iso_time(self, created: float) -> str:
+        """``2026-11-30T05:35:12.123Z``; the part up to the second is formatted once a second
+        (formatters run under their handler's lock)."""
+        second = int(created)
+        if second != self._second:
+            self._stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            self._second = second
+        return f"{self._stamp}.{int((created - second) * 1000):03d}Z"
+
     def format(self, record: logging.LogRecord) -> str:
         access = getattr(record, "access", None)
         line: dict[str, Any] = {
-            "time": _iso(record.created),
+            "time": self.iso_time(record.created),
             "level": record.levelname.lower(),
             "logger": record.name,
         }
@@ -46,7 +58,7 @@ class JsonFormatter(logging.Formatter):
             line["message"] = record.getMessage()
         if record.exc_info:
             line["error"] = self.formatException(record.exc_info)
-        return json.dumps(line, ensure_ascii=False, default=str)
+        return _encode(line)
 
 
 class PlainFormatter(logging.Formatter):

@@ -139,9 +139,12 @@ class OpsMiddleware:
             "member_id": getattr(viewer, "id", None),
             "request_id": request_id,
         }
-        log.log(
-            level, "%s %s %s %sms", fields["method"], path, status, ms, extra={"access": fields}
-        )
+        # makeRecord + handle is what log.log does, less its walk up the stack for the
+        # caller's file and line, which an access record does not need.
+        args = (fields["method"], path, status, ms)
+        record = log.makeRecord(ACCESS, level, __file__, 0, "%s %s %s %sms", args, None,
+                                extra={"access": fields})  # fmt: skip
+        log.handle(record)
 
     # -- the operator's endpoints -------------------------------------------------------
 
