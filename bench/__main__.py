@@ -129,6 +129,12 @@ def cmd_forums(args: argparse.Namespace) -> int:
     return cmd_run(args, only=frozenset({"R1", "R1L"}), more=more, pages=pages)
 
 
+def cmd_soak(args: argparse.Namespace) -> int:
+    from bench import soak
+
+    return soak.main(args)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     commands = top.add_subparsers(dest="command", required=True)
@@ -169,6 +175,13 @@ def parser() -> argparse.ArgumentParser:
     gen = commands.add_parser("generate", help="write W1 into a data directory")
     common(gen, data_dir_required=True)
     gen.set_defaults(func=cmd_generate)
+
+    soak = commands.add_parser("soak", help="mixed reads and writes for a while: errors, "
+                               "lost writes and worker memory, exit 1 past a limit")  # fmt: skip
+    common(soak, data_dir_required=False)
+    soak.add_argument("--seconds", type=float, default=120, help="how long (default 120)")
+    soak.add_argument("--connections", type=int, default=8, help="concurrent clients (8)")
+    soak.set_defaults(func=cmd_soak)
 
     check = commands.add_parser("check", help="verify a data directory's counters")
     common(check, data_dir_required=True)

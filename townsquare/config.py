@@ -7,6 +7,8 @@ docs/configuration.md lists them; keep the two in step.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
 from pathlib import Path
 from typing import Literal
@@ -54,6 +56,11 @@ class Settings(BaseSettings):
     trust_proxy_headers: bool = Field(
         default=False,
         description="Believe X-Forwarded-Proto/For from a reverse proxy (set it behind one).",
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="The proxies believed when trust_proxy_headers is on: addresses or networks, "
+        "comma-separated (a load balancer on another machine must be listed), or *.",
     )
     log_format: Literal["auto", "json", "plain"] = Field(
         default="auto",
@@ -151,6 +158,11 @@ class Settings(BaseSettings):
         description="Redis URL for shared rate limits across workers; empty: in-process.",
     )
 
+    @field_validator("database_url")
+    @classmethod
+    def _driver(cls, value: str) -> str:
+        return normalize_database_url(value)
+
     @field_validator("level_thresholds")
     @classmethod
     def _rising(cls, value: list[int]) -> list[int]:
@@ -195,9 +207,24 @@ class Settings(BaseSettings):
         path = self.data_dir / SECRET_FILE
         if not path.exists():
             self.data_dir.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
+            # Workers starting together may all find no key: each writes its own to a file
+            # of its own and links it into place, so exactly one wins, whole, and all read it.
+            draft = path.with_name(f".{SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+            draft.write_text(secrets.token_urlsafe(48))
+            draft.chmod(0o600)
+            with contextlib.suppress(FileExistsError):
+                os.link(draft, path)
+            draft.unlink()
         return path.read_text().strip()
+
+
+def normalize_database_url(url: str) -> str:
+    """``postgres://`` and ``postgresql://`` (what hosting providers hand out) name psycopg 3,
+    the PostgreSQL driver townsquare ships; SQLAlchemy alone would look for psycopg2."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
 
 
 def _data_dir_hint(*sources: PydanticBaseSettingsSource) -> Path:
