@@ -84,6 +84,8 @@ def _serve(settings: Settings, host: str, port: int, workers: int, queue: bool =
     consumer = start_in_process(jobs) if queue else None
 
     # Worker processes build their own app from these (see townsquare.cli:app_factory).
+    # The secret key is made now, if it must be, so every worker reads the same one.
+    settings.resolved_secret()
     os.environ["TOWNSQUARE_DATA_DIR"] = str(settings.data_dir.resolve())
     if settings.database_url:
         os.environ["TOWNSQUARE_DATABASE_URL"] = settings.database_url
@@ -94,6 +96,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int, queue: bool =
         port=port,
         workers=workers,
         proxy_headers=settings.trust_proxy_headers,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         access_log=False,  # townsquare.access logs each request once, with more in it
         log_config=log_config(settings),
         log_level="warning" if workers > 1 else "info",
@@ -299,6 +302,17 @@ def _report(work, done: str) -> None:  # type: ignore[no-untyped-def]
     )
     for note in outcome.notes:
         typer.echo(note)
+
+
+@cli.command("migrate-db")
+def migrate_db(
+    to: Annotated[str, typer.Option("--to", help="The empty PostgreSQL database: postgresql://…")],
+    data_dir: DataDir = Path("townsquare-data"),
+) -> None:
+    """Move this SQLite site into an empty PostgreSQL database, and check every table."""
+    from townsquare.db import move
+
+    raise typer.Exit(move.run(settings_for(data_dir), to, typer.echo))
 
 
 cli.command(name="check")(ops_check.command)
