@@ -51,7 +51,7 @@ def create_app(settings: Settings) -> FastAPI:
         engine, on_commit=jobs.enqueue_all, settings=settings
     )
     app.state.templates = make_templates(settings)
-    app.state.limiter = Limiter(settings.redis_url)
+    app.state.limiter = Limiter(settings.redis_url, settings.data_dir / "ratelimit.db")
     app.state.rates = {
         "signup": Rate.parse(settings.signup_rate),
         "login": Rate.parse(settings.login_rate),
