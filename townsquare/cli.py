@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from townsquare.config import Settings
+from townsquare.config import SECRET_FILE, Settings
 from townsquare.db import migrate as migrations
 from townsquare.ops import check as ops_check
 
@@ -128,6 +128,13 @@ def serve(
     """Serve the community."""
     settings = settings_for(data_dir)
     _ensure_migrated(settings, migrate)
+    if not settings.is_sqlite and not settings.secret_key:
+        # A second machine would make a key of its own, and forms from one would fail on the other.
+        typer.echo(
+            f"Note: the secret key is the file {data_dir / SECRET_FILE} on this machine. "
+            "Every app machine must use the same key: set TOWNSQUARE_SECRET_KEY on each.",
+            err=True,
+        )
     typer.echo(f"townsquare on http://{host}:{port}/  (data: {data_dir})")
     _serve(settings, host, port, workers, queue)
 

@@ -234,6 +234,8 @@ def one_connection_per_worker(server: Server) -> tuple[Pinned, Pinned]:
 def test_a_log_in_made_on_one_worker_holds_on_every_worker(server):
     """Sign up (and so log in) through one worker; the log-in works on both for many
     requests, a form from one is accepted by the other, and a log-out on one ends it on both."""
+    if PG_URL:  # the key is a file of this machine's: serve says a second one needs it too
+        assert "set TOWNSQUARE_SECRET_KEY on each" in server.log.read_text()
     a, b = one_connection_per_worker(server)
     me = Browser()
     page = me.send(a, "GET", "/signup")
