@@ -67,7 +67,11 @@ def _hidden(url: str) -> str:
 
 def check_configuration(settings: Settings) -> Finding:
     key_file = settings.data_dir / SECRET_FILE
-    if not settings.secret_key and not (key_file.is_file() and key_file.read_text().strip()):
+    try:
+        has_key = bool(settings.secret_key) or bool(key_file.read_text().strip())
+    except OSError:  # missing or unreadable: either way there is no key to sign with
+        has_key = False
+    if not has_key:
         return Finding(
             "configuration",
             "failed",

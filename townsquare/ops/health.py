@@ -11,8 +11,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from townsquare.config import Settings
-
 if TYPE_CHECKING:
     from townsquare.jobs.queue import Jobs
 
@@ -24,9 +22,14 @@ TIMEOUT = 3.0
 @cache
 def head_revision() -> str | None:
     """The newest migration this code knows (read once: the files do not change)."""
-    from townsquare.db import migrate
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
-    return migrate.head_revision(Settings())
+    from townsquare.db.migrate import MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()
 
 
 def short(exc: BaseException) -> str:
