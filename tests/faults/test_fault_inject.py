@@ -11,6 +11,7 @@ never a 500 page and never lost input.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import http.server
 import sqlite3
@@ -19,6 +20,7 @@ from datetime import datetime
 
 import pytest
 from sqlalchemy import event, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import ARTICLE_PAGES, PG_URL
@@ -50,6 +52,8 @@ async def on_every_connection(engine: AsyncEngine, *pragmas: str) -> None:
         for pragma in pragmas:
             cur.execute(pragma)
         cur.close()
+        if engine.dialect.name == "postgresql":
+            dbapi_conn.commit()  # a SET inside the pool's first transaction would not last
 
 
 async def _discussion(make, client, db):  # type: ignore[no-untyped-def]
@@ -90,21 +94,38 @@ async def test_disk_full_gives_503_and_the_comment_form_back_with_the_text(
     assert "storage space" in api.json()["detail"]
 
 
-@sqlite_only
+@contextlib.contextmanager
+def write_lock_held(settings):  # type: ignore[no-untyped-def]
+    """Another process holds the write lock, as a long maintenance job would."""
+    if settings.is_sqlite:
+        holder = sqlite3.connect(settings.data_dir / "townsquare.db", isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        return
+    import psycopg
+
+    url = make_url(settings.database_url).set(drivername="postgresql")
+    with psycopg.connect(url.render_as_string(hide_password=False)) as holder:
+        holder.execute("LOCK TABLE discussion IN EXCLUSIVE MODE")  # reads go on, writes wait
+        yield
+        holder.rollback()
+
+
 async def test_a_database_locked_past_the_busy_timeout_gives_503_with_the_text_kept(
     app, settings, client, db, make
 ):
-    """Another process holds the write lock longer than the busy timeout: the member gets
-    'busy, try again' with their text, and once the lock is gone the same form succeeds."""
+    """Another process holds the write lock longer than the app will wait (SQLite's busy
+    timeout, PostgreSQL's lock_timeout): the member gets 'busy, try again' with their text,
+    and once the lock is gone the same form succeeds."""
     d = await _discussion(make, client, db)
-    await on_every_connection(app.state.engine, "PRAGMA busy_timeout=200")
-    holder = sqlite3.connect(settings.data_dir / "townsquare.db", isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")  # the write lock, as a long maintenance job would hold it
-    try:
+    wait = "PRAGMA busy_timeout=200" if settings.is_sqlite else "SET lock_timeout = '200ms'"
+    await on_every_connection(app.state.engine, wait)
+    with write_lock_held(settings):
         r = await client.form(f"/d/{d.id}/comments", {"body": "Locked out, but kept."})
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
 
     assert r.status_code == 503 and r.headers["retry-after"].isdigit()
     assert "busy" in r.text and "Locked out, but kept." in r.text
