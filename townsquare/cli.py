@@ -286,7 +286,7 @@ def restore(
     src: Annotated[Path, typer.Argument(help="A backup folder (or a .db file) made by backup.")],
     data_dir: DataDir = Path("townsquare-data"),
     force: Annotated[
-        bool, typer.Option("--force", help="Replace a site that is already there.")
+        bool, typer.Option("--force", help="Replace a site that is already there (stop it first).")
     ] = False,
 ) -> None:
     """Bring a backup back into a new data directory (and an empty PostgreSQL database)."""

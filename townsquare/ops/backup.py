@@ -103,6 +103,16 @@ def backup(
         shutil.rmtree(partial)  # left by a backup that was interrupted
     partial.mkdir(parents=True)
     try:
+        return _backup_into(settings, dest, partial, inside_snapshot)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+
+
+def _backup_into(
+    settings: Settings, dest: Path, partial: Path, inside_snapshot: Callable[[Query], None] | None
+) -> Outcome:
+    try:
         if settings.is_sqlite:
             rows = _sqlite_copy(_sqlite_path(settings), partial / SQLITE_FILE, inside_snapshot)
             files = [SQLITE_FILE]
@@ -130,8 +140,11 @@ def backup(
         }
         (partial / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n")
         partial.rename(dest)
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
+    except (sqlite3.Error, OSError) as exc:
+        raise BackupError(f"The backup failed and was removed: {exc}.") from exc
+    except Exception as exc:
+        if type(exc).__module__.startswith("psycopg"):
+            raise BackupError(f"The backup failed and was removed: {exc}".strip()) from exc
         raise
     if settings.secret_key and SECRET_FILE not in files:
         outcome.notes.append(
