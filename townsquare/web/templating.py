@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from fastapi.templating import Jinja2Templates
+from jinja2 import FileSystemBytecodeCache
 
 from townsquare.config import Settings
 from townsquare.domain import permissions
@@ -60,10 +61,18 @@ class LivePolicy:
         return self._settings.group_create_level
 
 
+def _bytecode_dir(settings: Settings) -> Path:
+    where = settings.data_dir / "cache" / "templates"
+    where.mkdir(parents=True, exist_ok=True)
+    return where
+
+
 def make_templates(settings: Settings) -> Jinja2Templates:
     templates = Jinja2Templates(directory=TEMPLATES)
     env = templates.env
     env.auto_reload = False  # templates ship with the package; no stat() per include
+    # Compiled templates are kept on disk, so a new worker starts without compiling them.
+    env.bytecode_cache = FileSystemBytecodeCache(str(_bytecode_dir(settings)))
     env.filters["short_date"] = short_date
     env.filters["iso"] = lambda when: when.isoformat(timespec="seconds")
     env.filters["long_date"] = lambda day: f"{day:%b} {day.day}, {day.year}"

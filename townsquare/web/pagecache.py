@@ -1,0 +1,227 @@
+"""The page cache for visitors who are not logged in, and ETags for every HTML page.
+
+Visitors make most of a public community's page views and all see the same page, so the
+home page, group pages and discussion pages are kept rendered, per worker, and served
+before routing. Each entry remembers the version counters it was rendered under
+(``townsquare/versions.py``): "site" and "d:<id>" for a discussion, "site" and "home" for
+the feeds. Writes bump those counters when they commit (``townsquare/db/changes.py``), so
+the next request renders the page again: a visitor never sees a page older than the last
+committed write. Entries also expire after ``page_cache_seconds``, for what changes with
+the clock alone (the "Top of the day" tab).
+
+A visitor's forms still need the CSRF token of their own visitor cookie: the cached copy
+holds a placeholder of the same length, replaced on the way out.
+
+Logged-in pages are rendered every time; they and everything else in HTML get an ETag,
+so a repeat visit that finds nothing new is answered 304 with no body.
+
+With ``page_cache_verify`` (the test suite turns it on) every hit is also rendered afresh
+and compared, and a difference is an error: any write that fails to bump what it touched
+makes some test fail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from townsquare.config import Settings
+from townsquare.db.changes import HOME, SITE, discussion_key
+from townsquare.versions import Versions
+from townsquare.web.security import SESSION_COOKIE, csrf_token_for
+
+# "/", "/d/<id>", "/g/<slug>": the pages most visitors read.
+CACHED = re.compile(r"/(?:d/(\d+)|g/[a-z0-9-]+)?")
+# Stands in for the visitor's CSRF token in a cached page: the same length, never guessable.
+PLACEHOLDER = secrets.token_hex(32)
+
+
+class StaleEntry(AssertionError):
+    """Raised in verify mode when a cached page differs from a fresh rendering."""
+
+
+@dataclass
+class Entry:
+    versions: tuple[int, ...]
+    born: float
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    digest: str
+
+
+@dataclass
+class Captured:
+    status: int = 0
+    headers: list[tuple[bytes, bytes]] | None = None
+    body: bytes = b""
+    streamed: bool = False
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value
+    return None
+
+
+def _has_session(scope: Scope) -> bool:
+    cookie = _header(scope, b"cookie")
+    return bool(cookie) and SESSION_COOKIE.encode() + b"=" in cookie
+
+
+class PageCache:
+    def __init__(self, app: ASGIApp, settings: Settings, secret: str, versions: Versions) -> None:
+        self.app = app
+        self.secret = secret
+        self.versions = versions
+        self.enabled = settings.page_cache_mb > 0
+        self.budget = settings.page_cache_mb * 1024 * 1024
+        self.seconds = settings.page_cache_seconds
+        self.verify = settings.page_cache_verify
+        self.entries: OrderedDict[bytes, Entry] = OrderedDict()
+        self.size = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET":
+            await self.app(scope, receive, send)
+            return
+        match = CACHED.fullmatch(scope["path"]) if self.enabled else None
+        if (
+            match is None
+            or _has_session(scope)
+            or _header(scope, b"authorization") is not None
+            or _header(scope, b"hx-request") is not None
+        ):
+            await self._with_etag(scope, receive, send)
+            return
+        deps = (SITE, discussion_key(int(match[1]))) if match[1] else (SITE, HOME)
+        key = b"%s|%s?%s" % (_header(scope, b"host") or b"", scope["path"].encode(),
+                             scope["query_string"])  # fmt: skip
+        versions = await self.versions.read(deps)
+        entry = self.entries.get(key)
+        if entry is not None and (
+            entry.versions != versions or time.monotonic() - entry.born > self.seconds
+        ):
+            self._drop(key)
+            entry = None
+        if entry is not None:
+            self.entries.move_to_end(key)
+            if self.verify:
+                await self._check(scope, receive, entry)
+            await self._send(scope, send, entry, b"hit")
+            return
+        got = await self._render(scope, receive)
+        entry = Entry(versions, time.monotonic(), got.headers or [], got.body,
+                      hashlib.blake2b(got.body, digest_size=12).hexdigest())  # fmt: skip
+        if got.status == 200 and not got.streamed and self._storable(entry):
+            self._keep(key, entry)
+            await self._send(scope, send, entry, b"miss")
+            return
+        await self._send_plain(scope, send, got)
+
+    async def _render(self, scope: Scope, receive: Receive) -> Captured:
+        """Run the app for this request with the placeholder token and keep what it answers."""
+        scope.setdefault("state", {})["csrf"] = PLACEHOLDER
+        got = Captured()
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                got.status, got.headers = message["status"], list(message.get("headers", []))
+            elif message["type"] == "http.response.body":
+                got.body += message.get("body", b"")
+                got.streamed = got.streamed or message.get("more_body", False)
+
+        await self.app(scope, receive, capture)
+        return got
+
+    @staticmethod
+    def _storable(entry: Entry) -> bool:
+        return not any(k == b"set-cookie" for k, _ in entry.headers) and any(
+            k == b"content-type" and v.startswith(b"text/html") for k, v in entry.headers
+        )
+
+    def _keep(self, key: bytes, entry: Entry) -> None:
+        if len(entry.body) > self.budget // 4:
+            return
+        self.entries[key] = entry
+        self.size += len(entry.body)
+        while self.size > self.budget:
+            self._drop(next(iter(self.entries)))
+
+    def _drop(self, key: bytes) -> None:
+        gone = self.entries.pop(key, None)
+        if gone is not None:
+            self.size -= len(gone.body)
+
+    def _token(self, scope: Scope) -> bytes:
+        return csrf_token_for(self.secret, "a:" + scope["state"]["anon"]).encode()
+
+    async def _send(self, scope: Scope, send: Send, entry: Entry, how: bytes) -> None:
+        token = self._token(scope)
+        etag = b'"%s-%s"' % (entry.digest.encode(), token[:12])
+        headers = [h for h in entry.headers if h[0] != b"content-length"]
+        headers += [(b"etag", etag), (b"cache-control", b"no-cache"), (b"x-cache", how)]
+        if _header(scope, b"if-none-match") == etag:
+            await send({"type": "http.response.start", "status": 304, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        body = entry.body.replace(PLACEHOLDER.encode(), token)
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _send_plain(self, scope: Scope, send: Send, got: Captured) -> None:
+        """An answer not kept (an error page, a redirect): sent as it came, token filled in."""
+        body = got.body.replace(PLACEHOLDER.encode(), self._token(scope))
+        headers = [h for h in got.headers or [] if h[0] != b"content-length"]
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": got.status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _check(self, scope: Scope, receive: Receive, entry: Entry) -> None:
+        fresh = await self._render(scope, receive)
+        if fresh.body != entry.body:
+            raise StaleEntry(
+                f"the cached copy of {scope['path']}?{scope['query_string'].decode()} is out "
+                "of date: a write did not bump the version of what it changed"
+            )
+
+    async def _with_etag(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on; a one-piece HTML answer gets an ETag (and 304 when it matches)."""
+        start: Message | None = None
+
+        async def send_with_etag(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+                return
+            if start is None or message["type"] != "http.response.body":
+                await send(message)
+                return
+            first, start = start, None
+            headers = list(first.get("headers", []))
+            html = any(k == b"content-type" and v.startswith(b"text/html") for k, v in headers)
+            if first["status"] != 200 or message.get("more_body", False) or not html:
+                await send(first)
+                await send(message)
+                return
+            body = message.get("body", b"")
+            etag = b'"%s"' % hashlib.blake2b(body, digest_size=12).hexdigest().encode()
+            headers.append((b"etag", etag))
+            if not any(k == b"cache-control" for k, _ in headers):
+                headers.append((b"cache-control", b"private, no-cache"))
+            if _header(scope, b"if-none-match") == etag:
+                headers = [h for h in headers if h[0] != b"content-length"]
+                await send({"type": "http.response.start", "status": 304, "headers": headers})
+                await send({"type": "http.response.body", "body": b""})
+                return
+            await send({**first, "headers": headers})
+            await send(message)
+
+        await self.app(scope, receive, send_with_etag)
