@@ -16,7 +16,9 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import Session
 
 from townsquare.config import Settings
-from townsquare.domain.events import DEFERRED
+from townsquare.db import changes
+from townsquare.domain.events import DEFERRED, split
+from townsquare.versions import versions_for
 
 
 def make_engine(settings: Settings) -> AsyncEngine:
@@ -46,8 +48,10 @@ def make_sessionmaker(
     engine: AsyncEngine,
     on_commit: Callable[[list[tuple[str, tuple[Any, ...]]]], None] | None = None,
     settings: Settings | None = None,
+    on_live: Callable[[list[tuple[str, str, dict[str, Any]]]], None] | None = None,
 ) -> async_sessionmaker[AsyncSession]:
-    """Sessions for this engine; ``on_commit`` receives the jobs a transaction deferred.
+    """Sessions for this engine; ``on_commit`` receives the jobs a transaction deferred,
+    ``on_live`` the live events it announced (both only once it has committed).
 
     Each session carries the site's settings in ``session.info["settings"]``, so domain
     rules that are settings (points, levels) read them from the session they write with.
@@ -58,13 +62,18 @@ def make_sessionmaker(
 
     @event.listens_for(AppSession, "after_commit")
     def _after_commit(session: Session) -> None:
-        jobs = session.info.pop(DEFERRED, [])
+        jobs, live = split(session.info.pop(DEFERRED, []))
         if jobs and on_commit is not None:
             on_commit(jobs)
+        if live and on_live is not None:
+            on_live(live)
 
     @event.listens_for(AppSession, "after_rollback")
     def _after_rollback(session: Session) -> None:
         session.info.pop(DEFERRED, None)
+
+    if settings is not None:  # what each transaction changed ages the cached pages that show it
+        changes.watch(AppSession, versions_for(settings.data_dir, settings.redis_url))
 
     return async_sessionmaker(
         engine,
