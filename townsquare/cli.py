@@ -79,9 +79,11 @@ def _serve(settings: Settings, host: str, port: int, workers: int, queue: bool =
 
     # One command runs a whole small site: the queue's workers are threads of this process
     # (the web workers are separate processes). Larger sites run `townsquare worker` instead.
-    jobs = Jobs(settings)
-    watch_jobs(jobs)
-    consumer = start_in_process(jobs) if queue else None
+    consumer = None
+    if queue:
+        jobs = Jobs(settings)
+        watch_jobs(jobs)
+        consumer = start_in_process(jobs)
 
     # Worker processes build their own app from these (see townsquare.cli:app_factory).
     # The secret key is made now, if it must be, so every worker reads the same one.
