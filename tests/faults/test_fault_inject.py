@@ -77,14 +77,15 @@ async def test_disk_full_gives_503_and_the_comment_form_back_with_the_text(
     pages = raw.execute("PRAGMA page_count").fetchone()[0]
     raw.close()
     await on_every_connection(app.state.engine, f"PRAGMA max_page_count={pages}")
-    text = "My **long** reply. " + LONG_WORDS
+    text = "My **long** reply <script>x()</script>. " + LONG_WORDS
 
     r = await client.form(f"/d/{d.id}/comments", {"body": text})
 
     assert r.status_code == 503, r.text[:500]
     assert r.headers["retry-after"].isdigit()
     assert "run out of storage space" in r.text and "Nothing was saved" in r.text
-    assert "My **long** reply." in r.text and 'name="csrf_token"' in r.text
+    assert "My **long** reply &lt;script&gt;x()&lt;/script&gt;." in r.text
+    assert "<script>x()" not in r.text and 'name="csrf_token"' in r.text
     assert f'action="/d/{d.id}/comments"' in r.text
     assert await db.scalar(select(Comment).where(Comment.discussion_id == d.id)) is None
 
