@@ -23,7 +23,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +153,9 @@ def measure(
     installed, seeded or served gets its rows with the reason, and the next one goes on.
     """
     rows: list[runner.Row] = []
+    # Sync workers queue what they cannot take: a page of a second or more, behind 16
+    # connections, waits longer than townsquare's 10 s timeout without having failed.
+    load, warmup = replace(load, timeout=60), replace(warmup, timeout=60)
     for name in names:
         forum = get(name)
         anon = runner.Row(forum.key, f"{forum.title}: topic p1, anonymous", "GET", "")
