@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request, Response
 
 from townsquare.api.deps import Config, Db, Viewer, logged_in
+from townsquare.api.errors import RATE_LIMITED
 from townsquare.api.schemas import (
     CsrfOut,
     LoginIn,
@@ -43,7 +44,12 @@ async def get_csrf_token(request: Request) -> CsrfOut:
     return CsrfOut(csrf_token=csrf_token(request))
 
 
-@router.post("/auth/signup", status_code=201, dependencies=[Depends(rate_limit("signup"))])
+@router.post(
+    "/auth/signup",
+    status_code=201,
+    dependencies=[Depends(rate_limit("signup"))],
+    responses=RATE_LIMITED,
+)
 async def sign_up(body: SignupIn, db: Db) -> MeOut:
     """Create an account; log in afterwards with /auth/login or /auth/tokens."""
     member = await accounts.sign_up(
@@ -53,7 +59,7 @@ async def sign_up(body: SignupIn, db: Db) -> MeOut:
     return me_out(member)
 
 
-@router.post("/auth/login", dependencies=[Depends(rate_limit("login"))])
+@router.post("/auth/login", dependencies=[Depends(rate_limit("login"))], responses=RATE_LIMITED)
 async def log_in(
     body: LoginIn, request: Request, response: Response, db: Db, settings: Config
 ) -> MeOut:
@@ -77,7 +83,12 @@ async def log_out(request: Request, db: Db, viewer: Viewer) -> Response:
     return response
 
 
-@credentials.post("/auth/tokens", status_code=201, dependencies=[Depends(rate_limit("login"))])
+@credentials.post(
+    "/auth/tokens",
+    status_code=201,
+    dependencies=[Depends(rate_limit("login"))],
+    responses=RATE_LIMITED,
+)
 async def create_token(body: TokenIn, db: Db) -> TokenOut:
     """A bearer token for scripts and apps; it lasts until revoked with /auth/logout."""
     member = await accounts.authenticate(db, login=body.login, password=body.password)

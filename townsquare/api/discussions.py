@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 
 from townsquare.api.deps import Config, Db, ItemId, Viewer, liked_by, logged_in
+from townsquare.api.errors import RATE_LIMITED
 from townsquare.api.schemas import (
     CommentFoundOut,
     CommentIn,
@@ -97,6 +98,7 @@ async def unlike_discussion(discussion_id: ItemId, db: Db, viewer: Viewer) -> Li
     "/discussions/{discussion_id}/comments",
     status_code=201,
     tags=["comments"],
+    responses=RATE_LIMITED,
     dependencies=[Depends(rate_limit("post"))],
 )
 async def add_comment(

@@ -8,6 +8,8 @@ from typing import Any
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from townsquare.api.schemas import Problem
+
 
 def problem(
     status: int,
@@ -51,3 +53,15 @@ def problem_schema(model: type[BaseModel]) -> dict[str, Any]:
         return node
 
     return inline(schema)  # type: ignore[no-any-return]
+
+
+def problem_response(description: str, model: type[BaseModel] | None = None) -> dict[str, Any]:
+    """An OpenAPI ``responses`` entry for a problem body (``model``: the Problem shape)."""
+    schema = problem_schema(model or Problem)
+    return {"description": description, "content": {"application/problem+json": {"schema": schema}}}
+
+
+# Rate-limited routes declare this beside the limit (see web.deps.rate_limit).
+RATE_LIMITED: dict[int | str, dict[str, Any]] = {
+    429: problem_response("Too many requests; Retry-After says how many seconds to wait."),
+}

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from fastapi.responses import JSONResponse
 
 from townsquare.api.deps import Config, Db, Viewer, logged_in
-from townsquare.api.errors import problem, problem_schema
+from townsquare.api.errors import RATE_LIMITED, problem, problem_response
 from townsquare.api.schemas import (
     DiscussionIn,
     DiscussionOut,
@@ -96,19 +96,19 @@ async def group_discussions(
     )
 
 
-DUPLICATE = {
-    "description": "The group already discusses this article (after normalizing the address). "
+DUPLICATE = problem_response(
+    "The group already discusses this article (after normalizing the address). "
     "'existing' names that discussion; send the same request with allow_duplicate: true to "
     "post anyway. 'errors.link_url' carries the message for a form.",
-    "content": {"application/problem+json": {"schema": problem_schema(DuplicateProblem)}},
-}
+    DuplicateProblem,
+)
 
 
 @router.post(
     "/groups/{slug}/discussions",
     status_code=201,
     response_model=DiscussionOut,
-    responses={409: DUPLICATE},
+    responses={409: DUPLICATE, **RATE_LIMITED},
     dependencies=[Depends(rate_limit("post"))],
 )
 async def start_discussion(

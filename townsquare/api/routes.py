@@ -25,7 +25,7 @@ from townsquare.api import (
     safety,
     search,
 )
-from townsquare.api.schemas import Problem
+from townsquare.api.errors import problem_response
 from townsquare.web.deps import check_csrf
 
 # Declared so OpenAPI (and Swagger UI's Authorize button) knows about tokens; get_viewer
@@ -37,20 +37,13 @@ bearer = HTTPBearer(
 )
 
 
-def _problem(description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {"application/problem+json": {"schema": Problem.model_json_schema()}},
-    }
-
-
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     # A body that is not text at all never reaches validation: the framework refuses it first.
-    400: _problem("The request body could not be read: it is not valid UTF-8."),
-    401: _problem("Log in first, or the token is not valid."),
-    403: _problem("Not allowed, or a cookie-authenticated write without X-CSRF-Token."),
-    404: _problem("Not found, or not visible to the viewer."),
-    422: _problem("The request is not valid; 'errors' maps each field to its message."),
+    400: problem_response("The request body could not be read: it is not valid UTF-8."),
+    401: problem_response("Log in first, or the token is not valid."),
+    403: problem_response("Not allowed, or a cookie-authenticated write without X-CSRF-Token."),
+    404: problem_response("Not found, or not visible to the viewer."),
+    422: problem_response("The request is not valid; 'errors' maps each field to its message."),
 }
 
 guarded = APIRouter(
