@@ -190,6 +190,7 @@ async def _send(
             (b"content-type", content_type),
             (b"content-length", str(len(body)).encode()),
             (b"cache-control", b"no-store"),
+            (b"x-content-type-options", b"nosniff"),
             *(headers or ()),
         ],
     })  # fmt: skip
