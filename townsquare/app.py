@@ -16,7 +16,10 @@ from townsquare.jobs.queue import Jobs
 from townsquare.ops.metrics import watch_jobs
 from townsquare.ops.middleware import OpsMiddleware
 from townsquare.ratelimit import Limiter, Rate
+from townsquare.versions import versions_for
 from townsquare.web import errors as web_errors
+from townsquare.web.fragments import Fragments
+from townsquare.web.pagecache import PageCache
 from townsquare.web.routes import router as web_router
 from townsquare.web.security import SecurityMiddleware
 from townsquare.web.templating import make_templates
@@ -59,6 +62,12 @@ def create_app(settings: Settings) -> FastAPI:
         "reset": Rate.parse(settings.reset_rate),
     }
 
+    app.state.page_versions = versions_for(settings.data_dir, settings.redis_url)
+    app.state.fragments = Fragments(settings.page_cache_mb * 1024 * 1024, settings.page_cache_verify)
+    # Starlette runs the last added outermost: the security headers wrap the page cache.
+    app.add_middleware(
+        PageCache, settings=settings, secret=app.state.secret, versions=app.state.page_versions
+    )
     app.add_middleware(SecurityMiddleware)
     # Outermost (added last): request ids, access log, metrics, /healthz /readyz /metrics.
     app.add_middleware(OpsMiddleware, settings=settings, engine=engine, jobs=jobs)

@@ -158,6 +158,21 @@ class Settings(BaseSettings):
         description="Redis URL for shared rate limits across workers; empty: in-process.",
     )
 
+    page_cache_mb: int = Field(
+        default=32,
+        ge=0,
+        description="Memory per worker for pages kept rendered for visitors who are not logged in; 0 turns the cache off.",
+    )
+    page_cache_seconds: int = Field(
+        default=60,
+        ge=1,
+        description="Longest a kept page is served; writes replace it at once, this bounds what changes with the clock alone.",
+    )
+    page_cache_verify: bool = Field(
+        default=False,
+        description="Render every cached page again and fail loudly if it differs (for tests; slow).",
+    )
+
     @field_validator("database_url")
     @classmethod
     def _driver(cls, value: str) -> str:

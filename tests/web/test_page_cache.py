@@ -173,3 +173,36 @@ async def test_workers_on_several_machines_share_the_counters_in_redis():
     after = await two.read(["d:1", "home"])
     assert after == (before[0] + 1, before[1])
     one.close()
+
+
+async def test_members_share_kept_threads_but_each_sees_their_own_likes_buttons_and_token(
+    app, client_factory, db, make, world
+):
+    host, group, d, _ = world
+    ann, bob = await make.member("ann"), await make.member("bob")
+    for m in (ann, bob):
+        await make.join(m, group)
+    c = await make.comment(d, host, body="Swifts can stay aloft for ten months.")
+    a, b, h = client_factory(), client_factory(), client_factory()
+    await a.log_in_as(db, ann)
+    await b.log_in_as(db, bob)
+    await h.log_in_as(db, host)
+    await a.form(f"/c/{c.id}/like")
+
+    def liked(page: str) -> bool:
+        form = re.search(rf'action="/c/{c.id}/like".*?</form>', page, re.S)[0]
+        return 'aria-pressed="true"' in form
+
+    for _ in range(2):  # the second round reuses what the first kept
+        pa, pb, ph = [(await x.get(f"/d/{d.id}")).text for x in (a, b, h)]
+        assert liked(pa) and not liked(pb)
+        assert f'action="/c/{c.id}/delete"' in ph and f'action="/c/{c.id}/delete"' not in pb
+        assert PLACEHOLDER not in pa + pb + ph
+        assert f'name="csrf_token" value="{a.csrf()}"' in pa
+        assert f'name="csrf_token" value="{b.csrf()}"' in pb and a.csrf() not in pb
+        assert app.state.fragments.kept  # Ann's and Bob's threads (the host's are never kept)
+    # Bob replies: everyone's next page shows the reply and the count.
+    await b.form(f"/d/{d.id}/comments", {"body": "Even asleep?", "parent_id": str(c.id)})
+    for x in (a, b, h):
+        page = (await x.get(f"/d/{d.id}")).text
+        assert "Even asleep?" in page and "1 reply" in page

@@ -6,11 +6,20 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from townsquare.db.changes import SITE, discussion_key
 from townsquare.db.models import Comment, Group, Member
 from townsquare.domain import comments, discussions, feeds, likes, links
 from townsquare.domain.errors import Invalid, NotLoggedIn
 from townsquare.web.deps import get_db, get_settings, get_viewer, rate_limit
-from townsquare.web.pages import form_data, is_htmx, page_number, redirect, render
+from townsquare.web.fragments import PageThreads
+from townsquare.web.pages import (
+    form_data,
+    is_htmx,
+    page_number,
+    redirect,
+    render,
+    render_with_kept_parts,
+)
 
 router = APIRouter()
 
@@ -22,9 +31,14 @@ def permalink(comment: Comment, per_page: int) -> str:
 async def _page(request: Request, db: AsyncSession, viewer: Member | None, discussion_id: int,
                 page: int, **extra) -> dict:  # type: ignore[no-untyped-def]  # fmt: skip
     per_page = get_settings(request).comments_per_page
+    state = request.app.state
+    # Read before the rows: a write committed after this read bumps past it.
+    versions = await state.page_versions.read((SITE, discussion_key(discussion_id)))
     data = await discussions.discussion_page(db, viewer, discussion_id, page, per_page)
+    macro = state.templates.env.get_template("comments/_macros.html").module.thread
+    threads = PageThreads(state.fragments, macro, versions, viewer, data.membership)
     return {"p": data, "d": data.discussion, "group": data.group, "per_page": per_page,
-            "values": {}, "errors": {}, **extra}  # fmt: skip
+            "values": {}, "errors": {}, "threads": threads, **extra}  # fmt: skip
 
 
 @router.get("/d/{discussion_id}")
@@ -34,7 +48,7 @@ async def discussion_page(discussion_id: int, request: Request, page: str | None
     ctx = await _page(request, db, viewer, discussion_id, page_number(page))
     ctx["also"] = await links.also_discussed(db, viewer, ctx["d"])
     await feeds.record_visit(db, viewer, ctx["d"])
-    return render(request, "discussions/page.html", ctx)
+    return render_with_kept_parts(request, "discussions/page.html", ctx)
 
 
 @router.get("/d/{discussion_id}/unread")
@@ -98,7 +112,7 @@ async def add_comment(discussion_id: int, request: Request, db: AsyncSession = D
         d = (await discussions.locate(db, viewer, discussion_id)).discussion
         last = discussions.page_count(d.top_count, per_page)
         ctx = await _page(request, db, viewer, discussion_id, last, values=form, errors=exc.errors)
-        return render(request, "discussions/page.html", ctx, status=422)
+        return render_with_kept_parts(request, "discussions/page.html", ctx, status=422)
     if is_htmx(request) and parent_id is not None:
         return await _thread(request, db, viewer, comment.parent_id or comment.id, new=comment.id)
     return redirect(permalink(comment, per_page))

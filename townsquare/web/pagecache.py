@@ -112,6 +112,12 @@ class PageCache:
             entry = None
         if entry is not None:
             self.entries.move_to_end(key)
+            # Answered before routing: name the route for the access log and metrics.
+            scope["townsquare.route"] = (
+                "/d/{discussion_id}"
+                if match[1]
+                else ("/g/{slug}" if scope["path"].startswith("/g/") else "/")
+            )
             if self.verify:
                 await self._check(scope, receive, entry)
             await self._send(scope, send, entry, b"hit")

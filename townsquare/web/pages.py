@@ -8,12 +8,35 @@ from urllib.parse import urlsplit
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from townsquare.web.pagecache import PLACEHOLDER
+from townsquare.web.security import csrf_token
+
 
 def render(request: Request, template: str, context: dict[str, Any] | None = None,
            status: int = 200) -> HTMLResponse:  # fmt: skip
     return request.app.state.templates.TemplateResponse(
         request, template, context or {}, status_code=status
     )
+
+
+def render_with_kept_parts(request: Request, template: str, context: dict[str, Any],
+                           status: int = 200) -> HTMLResponse:  # fmt: skip
+    """Render a page that reuses parts kept for other viewers (``web/fragments.py``).
+
+    Kept parts hold a placeholder where a CSRF token goes; the whole page is rendered with
+    it and this viewer's token replaces it once. When the visitors' page cache is filling
+    this page, it has set the placeholder already and does the replacing itself.
+    """
+    if getattr(request.state, "csrf", None) == PLACEHOLDER:
+        return render(request, template, context, status)
+    real = csrf_token(request)
+    request.state.csrf = PLACEHOLDER
+    try:
+        response = render(request, template, context, status)
+    finally:
+        request.state.csrf = real
+    response.body = response.body.replace(PLACEHOLDER.encode(), real.encode())  # same length
+    return response
 
 
 def is_htmx(request: Request) -> bool:

@@ -1,0 +1,97 @@
+"""Rendered comment threads, kept per worker and reused across viewers of a discussion page.
+
+A discussion page is mostly its threads, and most members see a thread exactly as every
+other member does: the same names, levels, text, counts and buttons, with their own CSRF
+token (a placeholder here, filled in once for the whole page). What differs is whether
+they liked an item, whether they may reply, and whether they mask profanity, so those
+are part of the key. A thread is rendered afresh, never kept, when the viewer wrote part
+of it, blocked one of its authors, or moderates (their buttons differ).
+
+The key also holds the page-cache version counters of the discussion ("d:<id>") and the
+site, read before the page's rows: any committed write that can change a thread bumps
+one of them (``townsquare/db/changes.py``), so a kept thread is never older than the
+last write. With ``page_cache_verify`` each reused thread is rendered again and compared.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from markupsafe import Markup
+
+from townsquare.db.models import Member, Membership
+from townsquare.domain.discussions import Thread
+from townsquare.web.pagecache import StaleEntry
+
+PRIVILEGED_SITE_ROLES = {"admin", "moderator"}
+PRIVILEGED_GROUP_ROLES = {"host", "moderator"}
+
+
+class Fragments:
+    """The kept threads of one worker, least recently used first, within a byte budget."""
+
+    def __init__(self, budget_bytes: int, verify: bool = False) -> None:
+        self.budget = budget_bytes
+        self.verify = verify
+        self.kept: OrderedDict[tuple[Any, ...], Markup] = OrderedDict()
+        self.size = 0
+
+    def get(self, key: tuple[Any, ...]) -> Markup | None:
+        found = self.kept.get(key)
+        if found is not None:
+            self.kept.move_to_end(key)
+        return found
+
+    def put(self, key: tuple[Any, ...], html: Markup) -> None:
+        if self.budget <= 0 or len(html) > self.budget // 8:
+            return
+        self.kept[key] = html
+        self.size += len(html)
+        while self.size > self.budget:
+            _, gone = self.kept.popitem(last=False)
+            self.size -= len(gone)
+
+
+class PageThreads:
+    """What one page render uses: ``thread(t, d, v)`` from the store when it can."""
+
+    def __init__(self, store: Fragments, macro: Any, versions: tuple[int, ...],
+                 viewer: Member | None, membership: Membership | None) -> None:  # fmt: skip
+        self.store = store
+        self.macro = macro
+        self.versions = versions
+        self.viewer = viewer
+        privileged = viewer is not None and (
+            viewer.role in PRIVILEGED_SITE_ROLES
+            or (membership is not None and membership.role in PRIVILEGED_GROUP_ROLES)
+        )
+        self.usable = not privileged
+
+    def thread(self, t: Thread, d: Any, v: dict[str, Any]) -> Markup:
+        key = self._key(t, v)
+        if key is None:
+            return self.macro(t, d, v)
+        found = self.store.get(key)
+        if found is not None:
+            if self.store.verify and self.macro(t, d, v) != found:
+                raise StaleEntry(f"the kept thread {t.comment.id} is out of date")
+            return found
+        html = self.macro(t, d, v)
+        self.store.put(key, html)
+        return html
+
+    def _key(self, t: Thread, v: dict[str, Any]) -> tuple[Any, ...] | None:
+        if not self.usable or v.get("new") is not None:
+            return None
+        items = [t.comment, *t.replies]
+        viewer = self.viewer
+        if viewer is None:
+            return (self.versions, t.comment.id, "visitor")
+        blocked = v.get("blocked") or ()
+        if any(c.author_id == viewer.id or c.author_id in blocked for c in items):
+            return None
+        liked = v["liked"]
+        mine = tuple(c.id for c in items if ("comment", c.id) in liked)
+        return (self.versions, t.comment.id, "member", mine, bool(v["can_reply"]),
+                viewer.mask_profanity, viewer.state)  # fmt: skip
