@@ -258,7 +258,9 @@ def table(rep: dict[str, Any]) -> str:
     lines.append("─" * (width + 68) + "┼" + "─" * 27)
 
     def fmt(value: float | None) -> str:
-        return f"{value:.2f}" if value is not None else "—"
+        if value is None:
+            return "—"
+        return f"{value:.2f}" if value < 1000 else f"{value:.0f}"  # keeps a column's width
 
     for row in rep["rows"]:
         start = f"{row['key']:<{width}}{row['what'][:42]:<43}"

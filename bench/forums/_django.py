@@ -59,3 +59,14 @@ from django.core.management import execute_from_command_line
 
 execute_from_command_line(sys.argv)
 """
+
+# Appended to each Django forum's settings: with DEBUG off, Django mails errors to the
+# admins and prints nothing; this puts them in the server's log (site/serve.log) instead.
+LOGGING = """
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
+}
+"""

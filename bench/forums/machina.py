@@ -10,7 +10,7 @@ read, as on a public forum. machina shows 15 posts a topic page by default.
 from __future__ import annotations
 
 from bench.forums import Forum
-from bench.forums._django import GUNICORN, MANAGE, SEED_PRELUDE, WSGI
+from bench.forums._django import GUNICORN, LOGGING, MANAGE, SEED_PRELUDE, WSGI
 
 SETTINGS = """\
 import os
@@ -182,7 +182,7 @@ FORUM = Forum(
     ),
     files={
         "benchsite/__init__.py": "",
-        "benchsite/settings.py": SETTINGS,
+        "benchsite/settings.py": SETTINGS + LOGGING,
         "benchsite/urls.py": URLS,
         "benchsite/wsgi.py": WSGI,
         "manage.py": MANAGE,

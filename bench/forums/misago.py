@@ -11,7 +11,7 @@ also sent as JSON for its React front end, which the page carries.
 from __future__ import annotations
 
 from bench.forums import Forum
-from bench.forums._django import GUNICORN, MANAGE, SEED_PRELUDE, WSGI
+from bench.forums._django import GUNICORN, LOGGING, MANAGE, SEED_PRELUDE, WSGI
 
 DATABASE = "bench_misago"
 
@@ -182,7 +182,7 @@ FORUM = Forum(
     ),  # Misago's own pins (its wheel requires its test tools too)
     files={
         "benchsite/__init__.py": "",
-        "benchsite/settings.py": SETTINGS,
+        "benchsite/settings.py": SETTINGS + LOGGING,
         "benchsite/urls.py": URLS,
         "benchsite/wsgi.py": WSGI,
         "manage.py": MANAGE,

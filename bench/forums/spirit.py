@@ -9,7 +9,7 @@ default (the first comment is the opening post).
 from __future__ import annotations
 
 from bench.forums import Forum
-from bench.forums._django import GUNICORN, MANAGE, SEED_PRELUDE, WSGI
+from bench.forums._django import GUNICORN, LOGGING, MANAGE, SEED_PRELUDE, WSGI
 
 SETTINGS = """\
 import os
@@ -207,7 +207,7 @@ FORUM = Forum(
     ),  # fmt: skip
     files={
         "benchsite/__init__.py": "",
-        "benchsite/settings.py": SETTINGS,
+        "benchsite/settings.py": SETTINGS + LOGGING,
         "benchsite/urls.py": URLS,
         "benchsite/wsgi.py": WSGI,
         "manage.py": MANAGE,
