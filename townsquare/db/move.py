@@ -97,9 +97,8 @@ def move(
             trans = pg.begin()
             echo(f"Creating the schema in {moved.url}…")
             cfg = migrations.alembic_config(Settings(data_dir=source.data_dir, database_url=url))
-            cfg.attributes["connection"] = (
-                pg  # env.py migrates on this connection, in our transaction
-            )
+            # env.py migrates on this connection, inside this transaction.
+            cfg.attributes["connection"] = pg
             command.upgrade(cfg, "head")
             for table in Base.metadata.sorted_tables:
                 copied = _copy_table(lite, pg, table, batch)
@@ -113,6 +112,11 @@ def move(
                 return moved
             pg.exec_driver_sql("ANALYZE")  # the planner's statistics, for the copied rows
             trans.commit()
+    except DBAPIError as exc:  # the schema, a sequence, the commit: the table copy says more
+        raise MoveRefused(
+            f"PostgreSQL refused the move: {_reason(exc)}\n"
+            "Nothing was kept in the target; the SQLite site is unchanged."
+        ) from None
     finally:
         reader.dispose()
         target.dispose()
@@ -152,12 +156,16 @@ def _sqlite_reader(source: Settings) -> Engine:
     return engine
 
 
+def _reason(exc: DBAPIError) -> str:
+    """The driver's own first line: what the admin can act on, without our traceback."""
+    return (str(exc.orig) if exc.orig else str(exc)).strip().splitlines()[0]
+
+
 def _connect(target: Engine, shown: str) -> Connection:
     try:
         return target.connect()
     except DBAPIError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise MoveRefused(f"Cannot connect to {shown}: {reason}") from None
+        raise MoveRefused(f"Cannot connect to {shown}: {_reason(exc)}") from None
 
 
 def _check_empty(pg: Connection, shown: str) -> None:
@@ -196,9 +204,8 @@ def _copy_table(lite: Connection, pg: Connection, table, batch: int) -> int:  # 
         try:
             pg.execute(insert(table), values)
         except DBAPIError as exc:
-            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
             raise MoveRefused(
-                f"Copying {table.name} failed after {copied:,} rows: {reason}\n"
+                f"Copying {table.name} failed after {copied:,} rows: {_reason(exc)}\n"
                 "Nothing was written to the target; fix the row in SQLite and run migrate-db again."
             ) from None
         copied += len(values)
