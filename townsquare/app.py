@@ -12,12 +12,15 @@ from townsquare import __version__
 from townsquare.api.routes import router as api_router
 from townsquare.config import Settings
 from townsquare.db.engine import make_engine, make_sessionmaker
+from townsquare.domain.events import discussion_channel
 from townsquare.jobs.queue import Jobs
+from townsquare.live.bus import end_streams_on_exit, make_bus
 from townsquare.ops.metrics import watch_jobs
 from townsquare.ops.middleware import OpsMiddleware
 from townsquare.ratelimit import Limiter, Rate
 from townsquare.versions import versions_for
 from townsquare.web import errors as web_errors
+from townsquare.web import live as web_live
 from townsquare.web.fragments import Fragments
 from townsquare.web.pagecache import PageCache
 from townsquare.web.routes import router as web_router
@@ -32,7 +35,10 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+        restore_signals = end_streams_on_exit(app.state.live)
         yield
+        restore_signals()
+        await app.state.live.close()
         await app.state.limiter.close()
         await engine.dispose()
 
@@ -50,10 +56,15 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = engine
     app.state.jobs = jobs = Jobs(settings)
     watch_jobs(jobs)
+    app.state.live = live = make_bus(settings.redis_url)
     app.state.sessionmaker = make_sessionmaker(
-        engine, on_commit=jobs.enqueue_all, settings=settings
+        engine, on_commit=jobs.enqueue_all, settings=settings, on_live=live.publish_all
     )
     app.state.templates = make_templates(settings)
+    # The cursor a discussion page carries, so its live stream starts where the page ends.
+    app.state.templates.env.globals["live_cursor"] = lambda d_id: live.latest(
+        discussion_channel(d_id)
+    )
     app.state.limiter = Limiter(settings.redis_url, settings.data_dir / "ratelimit.db")
     app.state.rates = {
         "signup": Rate.parse(settings.signup_rate),
@@ -73,6 +84,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(OpsMiddleware, settings=settings, engine=engine, jobs=jobs)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_router)
+    app.include_router(web_live.router)
     app.include_router(web_router)
     web_errors.install(app)
     return app

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager
 
 from townsquare.db.models import Comment, Discussion, Group, Member, utcnow
-from townsquare.domain import notifications, permissions, points, safety
+from townsquare.domain import events, notifications, permissions, points, safety
 from townsquare.domain.discussions import Located, locate
 from townsquare.domain.errors import Invalid, NotFound
 from townsquare.domain.validate import Checker
@@ -59,12 +59,14 @@ async def add_comment(
     values = {"comment_count": Discussion.comment_count + (0 if held else 1)}
     if parent is None:
         values["top_count"] = Discussion.top_count + 1
-    position = await db.scalar(
-        update(Discussion)
-        .where(Discussion.id == d.id)
-        .values(**values)
-        .returning(Discussion.top_count)
-    )
+    position, comment_count = (
+        await db.execute(
+            update(Discussion)
+            .where(Discussion.id == d.id)
+            .values(**values)
+            .returning(Discussion.top_count, Discussion.comment_count)
+        )
+    ).one()
     # Read the clock holding that lock, so times follow positions and a discussion's last
     # activity never goes backwards when two comments race.
     now = utcnow()
@@ -72,13 +74,15 @@ async def add_comment(
         await db.execute(
             update(Discussion).where(Discussion.id == d.id).values(last_activity_at=now)
         )
+    reply_count = None
     if parent is not None:
         position = parent.position
         if not held:
-            await db.execute(
+            reply_count = await db.scalar(
                 update(Comment)
                 .where(Comment.id == parent.id)
                 .values(reply_count=Comment.reply_count + 1)
+                .returning(Comment.reply_count)
             )
     # Other discussions of the group do not share the lock: keep whichever time is later.
     latest = case((Group.last_activity_at > now, Group.last_activity_at), else_=now)
@@ -97,8 +101,17 @@ async def add_comment(
         answered = parent.author_id if parent is not None else d.author_id
         await points.on_post(db, "comment", comment.id, member.id, answered)
     await notifications.on_comment(db, comment, d, parent)
+    if not held:
+        _announce(db, comment, comment_count, reply_count)
     await db.commit()
     return comment
+
+
+def _announce(db: AsyncSession, c: Comment, comment_count: int, reply_count: int | None) -> None:
+    """Open pages of the discussion learn of a comment that is now live (ids and counts)."""
+    events.announce(db, events.discussion_channel(c.discussion_id), "comment", id=c.id,
+                    parent_id=c.parent_id, position=c.position, author_id=c.author_id,
+                    comment_count=comment_count, reply_count=reply_count)  # fmt: skip
 
 
 @dataclass
@@ -160,16 +173,19 @@ async def set_state(
     c.state = state
     c.deleted_at = None if state == "live" else utcnow()
     c.removal_reason = reason if state == "removed" else None
-    await db.execute(
+    comment_count = await db.scalar(
         update(Discussion)
         .where(Discussion.id == c.discussion_id)
         .values(comment_count=Discussion.comment_count + step)
+        .returning(Discussion.comment_count)
     )
+    reply_count = None
     if c.parent_id is not None:
-        await db.execute(
+        reply_count = await db.scalar(
             update(Comment)
             .where(Comment.id == c.parent_id)
             .values(reply_count=Comment.reply_count + step)
+            .returning(Comment.reply_count)
         )
     if step < 0:
         await points.on_remove(db, "comment", c.id)
@@ -178,6 +194,8 @@ async def set_state(
         parent_author = await db.scalar(select(Comment.author_id).where(Comment.id == c.parent_id))
         answered = parent_author if c.parent_id else found.where.discussion.author_id
         await points.on_restore(db, "comment", c.id, c.author_id, answered)
+        # Approved or restored: new to everyone reading the discussion.
+        _announce(db, c, int(comment_count or 0), reply_count)
     if commit:
         await db.commit()
     return c

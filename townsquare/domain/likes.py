@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.db.models import Comment, Discussion, Like, Member
-from townsquare.domain import notifications, permissions, points
+from townsquare.domain import events, notifications, permissions, points
 from townsquare.domain.comments import find_comment
 from townsquare.domain.discussions import locate
 from townsquare.domain.errors import Invalid, NotFound
@@ -57,16 +57,20 @@ async def set_like(
                 await db.flush()
             else:
                 await db.execute(delete(Like).where(*key))
-            await db.execute(
+            count = await db.scalar(
                 update(model)
                 .where(model.id == target_id)
                 .values(like_count=model.like_count + (1 if want else -1))
+                .returning(model.like_count)
             )
             if want:
                 await points.on_like(db, target_type, target_id, item.author_id, member.id)
             else:
                 await points.on_unlike(db, target_type, target_id, member.id)
             await notifications.on_like(db, member, target_type, item, want)
+            discussion_id = item.id if isinstance(item, Discussion) else item.discussion_id
+            events.announce(db, events.discussion_channel(discussion_id), "like",
+                            type=target_type, id=target_id, count=count)  # fmt: skip
             await db.commit()
         except IntegrityError:  # the same member's other request got there first
             await db.rollback()

@@ -116,6 +116,7 @@ async def notify(db: AsyncSession, recipient_id: int | None, kind: str, *,
                            detail=detail, created_at=now, count=1)  # fmt: skip
         db.add(row)
     await db.flush()
+    events.announce(db, events.member_channel(recipient_id), "unread")
     confirmed = recipient.email_confirmed_at is not None
     if confirmed and await email_mode(db, recipient_id, setting_kind(kind)) == "immediately":
         events.defer(db, "send_notification", row.id)
@@ -374,6 +375,7 @@ async def open_notification(db: AsyncSession, actor: Member | None, notification
     items = await _items(db, member, [row])
     if row.read_at is None:
         row.read_at = utcnow()
+        events.announce(db, events.member_channel(member.id), "unread")
         await db.commit()
     if not items:
         raise NotFound("What that notification pointed to is no longer there.")
@@ -387,6 +389,7 @@ async def mark_all_read(db: AsyncSession, actor: Member | None) -> int:
         .where(Notification.recipient_id == member.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
+    events.announce(db, events.member_channel(member.id), "unread")
     await db.commit()
     return int(done.rowcount or 0)  # type: ignore[attr-defined]
 

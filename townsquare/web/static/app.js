@@ -104,3 +104,150 @@
   });
   document.addEventListener("focusout", function (e) { if (e.target === box) setTimeout(close, 150); });
 })();
+
+// Live updates: new comments, replies and like counts on an open discussion, and the
+// header's unread count, from the page's event stream (Server-Sent Events). Events carry
+// ids and counts; a new comment's text comes from an ordinary GET that checks who may
+// see it. The browser reconnects by itself and the server sends what was missed.
+(function () {
+  "use strict";
+  if (!window.EventSource || !window.fetch) return;
+  var source = null, url = null, fresh = [];
+
+  function plural(n, one, many) { return n.toLocaleString("en-US") + " " + (n === 1 ? one : many); }
+  function on(kind, handle) {
+    source.addEventListener(kind, function (e) {
+      var data = {};
+      try { data = JSON.parse(e.data || "{}"); } catch (err) { return; }
+      handle(data);
+    });
+  }
+  function connect() {
+    var holder = document.querySelector("[data-live]");
+    var next = holder ? holder.getAttribute("data-live") : null;
+    if (next === url) return;
+    if (source) source.close();
+    source = null; url = next; fresh = [];
+    if (!url) return;
+    source = new EventSource(url);
+    on("unread", unread);
+    on("comment", comment);
+    on("like", like);
+    on("stale", function () {
+      notice("New activity may be missing from this page.", location.pathname + location.search, "Reload");
+    });
+  }
+
+  function unread(data) {
+    var link = document.querySelector("header.site .notifications-link");
+    if (!link || typeof data.count !== "number") return;
+    link.textContent = "Notifications";
+    if (data.count > 0) {
+      var badge = document.createElement("span");
+      badge.className = "count unread-count";
+      badge.textContent = String(data.count);
+      link.appendChild(document.createTextNode(" "));
+      link.appendChild(badge);
+      link.setAttribute("aria-label", "Notifications: " + data.count + " unread");
+    } else {
+      link.removeAttribute("aria-label");
+    }
+  }
+
+  function notice(text, href, label) {
+    var box = document.getElementById("live-notice");
+    if (!box) return;
+    box.textContent = text + " ";
+    var a = document.createElement("a");
+    a.href = href;
+    a.textContent = label;
+    box.appendChild(a);
+    box.hidden = false;
+  }
+
+  function insert(list, html, before) {
+    var holder = document.createElement("template");
+    holder.innerHTML = html.trim();
+    var el = holder.content.firstElementChild;
+    if (!el) return;
+    list.insertBefore(el, before);
+    if (window.htmx) window.htmx.process(el);
+  }
+
+  function fragment(id, place) {
+    fetch("/c/" + id + "/live", { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) { if (html && !document.getElementById("c" + id)) place(html); })
+      .catch(function () {});
+  }
+
+  function replyCount(thread, count) {
+    var line = thread.querySelector(":scope > .reply-count");
+    if (!line) {
+      line = document.createElement("p");
+      line.className = "reply-count";
+      thread.insertBefore(line, thread.querySelector(":scope > .replies, :scope > .reply-slot"));
+    }
+    line.textContent = plural(count, "reply", "replies");
+  }
+
+  function comment(data) {
+    var section = document.getElementById("comments");
+    if (!section || typeof data.id !== "number") return;
+    var heading = section.querySelector("#comments-h .comment-count");
+    if (heading && typeof data.comment_count === "number") {
+      heading.textContent = plural(data.comment_count, "comment", "comments");
+    }
+    if (data.parent_id) {
+      var thread = document.getElementById("t" + data.parent_id);
+      if (!thread) return;  // its comment is on another page
+      if (typeof data.reply_count === "number") replyCount(thread, data.reply_count);
+      if (document.getElementById("c" + data.id)) return;
+      fragment(data.id, function (html) {
+        var list = thread.querySelector(":scope > .replies");
+        if (!list) {
+          list = document.createElement("ol");
+          list.className = "replies";
+          thread.insertBefore(list, thread.querySelector(":scope > .reply-slot"));
+        }
+        insert(list, html, null);
+      });
+      return;
+    }
+    if (document.getElementById("c" + data.id)) return;
+    if (data.page === Number(section.getAttribute("data-page"))) {
+      fragment(data.id, function (html) {
+        var list = section.querySelector("ol.threads");
+        var before = null;
+        Array.prototype.some.call(list.children, function (li) {
+          if (Number(li.getAttribute("data-position")) > data.position) { before = li; return true; }
+          return false;
+        });
+        insert(list, html, before);
+      });
+    } else if (fresh.indexOf(data.id) < 0) {
+      // A reader on another page is told, not moved: the link opens the first new one.
+      fresh.push(data.id);
+      notice(fresh.length === 1 ? "1 new comment." : fresh.length + " new comments.",
+             "/d/" + section.getAttribute("data-discussion") + "/c/" + fresh[0], "Show");
+    }
+  }
+
+  function like(data) {
+    var scope = data.type === "comment" ? document.getElementById("c" + data.id)
+      : document.querySelector("#d" + data.id + " > .actions");
+    var el = scope && scope.querySelector(".actions .like-count, .like-count");
+    if (!el || typeof data.count !== "number") return;
+    if (el.closest("form.like")) {
+      el.textContent = String(data.count);
+      el.setAttribute("aria-label", plural(data.count, "like", "likes"));
+    } else {
+      el.textContent = "♥ " + data.count;
+    }
+  }
+
+  connect();
+  // hx-boost (the pager) changes the page without loading one: follow it.
+  document.addEventListener("htmx:afterSettle", connect);
+  window.addEventListener("pageshow", function (e) { if (e.persisted) { url = null; connect(); } });
+})();

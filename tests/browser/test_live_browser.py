@@ -1,0 +1,84 @@
+"""Live updates in a real browser: what another member does shows on an open page without
+a reload — comments, replies with their count, likes, and the header's unread count."""
+
+from __future__ import annotations
+
+from tests.browser.conftest import expect
+
+MARK = "window.__no_page_load = true"
+STILL_MARKED = "window.__no_page_load === true"
+LIVE_MS = 10_000  # patience for an update to arrive (a failing test fails, it never hangs)
+
+
+def test_another_members_comment_reply_and_like_appear_without_a_reload(open_page, site):
+    """Page A shows B's new comment, B's reply under A's comment with "1 reply", the like
+    count B gives, and A's unread count in the header — all without loading the page."""
+    a, b = site.member(), site.member()
+    slug = site.group(a, joined=(b,))
+    d = site.discussion(slug, a, title="Where do the swifts sleep?")
+    [mine] = site.comments(d, a, ["On the wing, I read."])
+
+    page_a = open_page(a)
+    page_a.goto(f"/d/{d}")
+    page_a.evaluate(MARK)
+    expect(page_a.locator("header.site .unread-count")).to_have_count(0)
+
+    page_b = open_page(b)
+    page_b.goto(f"/d/{d}")
+    page_b.locator("#f-body").fill("They do, for months at a time.")
+    page_b.get_by_role("button", name="Comment", exact=True).click()
+    expect(page_b.locator(".threads > .thread")).to_have_count(2)
+
+    threads = page_a.locator(".threads > .thread")
+    expect(threads).to_have_count(2, timeout=LIVE_MS)
+    expect(threads.nth(1).locator(".prose")).to_have_text("They do, for months at a time.")
+    expect(threads.nth(1)).to_contain_text(b.display_name)
+    expect(page_a.locator("#comments-h .comment-count")).to_have_text("2 comments")
+    # B commented on A's discussion: A has a notification, counted in the header.
+    expect(page_a.locator("header.site .unread-count")).to_have_text("1", timeout=LIVE_MS)
+
+    page_b.locator(f"#c{mine}").get_by_role("link", name="Reply").click()
+    page_b.locator(f"#rf{mine} textarea").fill("Even asleep.")
+    page_b.locator(f"#rf{mine}").get_by_role("button", name="Reply").click()
+    expect(page_b.locator(f"#t{mine} .replies .comment")).to_have_count(1)
+
+    reply = page_a.locator(f"#t{mine} .replies .comment")
+    expect(reply).to_have_count(1, timeout=LIVE_MS)
+    expect(reply.locator(".prose")).to_have_text("Even asleep.")
+    expect(page_a.locator(f"#t{mine} .reply-count")).to_have_text("1 reply")
+    expect(page_a.locator("header.site .unread-count")).to_have_text("2", timeout=LIVE_MS)
+
+    page_b.locator(f"#c{mine} .like-button").click()
+    expect(page_b.locator(f"#c{mine} .like-count")).to_have_text("1")
+    expect(page_a.locator(f"#c{mine} .like-count")).to_have_text("1", timeout=LIVE_MS)
+
+    # What arrived live works like the rest of the page: A can like B's reply in place.
+    reply.locator(".like-button").click()
+    expect(reply.locator(".like-count")).to_have_text("1")
+    assert page_a.evaluate(STILL_MARKED), "page A was loaded again"
+
+
+def test_a_reader_on_an_earlier_page_is_told_of_new_comments(open_page, site):
+    """A comment that lands on a later page is not put into the page being read: a notice
+    says how many are new and links to the first."""
+    a, b = site.member(), site.member()
+    slug = site.group(a, joined=(b,))
+    d = site.discussion(slug, a, title="A long one")
+    site.comments(d, a, [f"Comment {n}." for n in range(1, 51)])
+
+    page_a = open_page(a)
+    page_a.goto(f"/d/{d}")
+    page_a.evaluate(MARK)
+    page_b = open_page(b)
+    for body in ("Onto page two.", "And another."):
+        page_b.goto(f"/d/{d}")
+        page_b.locator("#f-body").fill(body)
+        page_b.get_by_role("button", name="Comment", exact=True).click()
+        expect(page_b.locator(".comment").filter(has_text=body)).to_have_count(1)
+    first = page_b.locator(".threads > .thread").nth(0).get_attribute("id")
+    notice = page_a.locator("#live-notice")
+    expect(notice).to_have_text("2 new comments. Show", timeout=LIVE_MS)
+    expect(page_a.locator(".threads > .thread")).to_have_count(50)
+    assert page_a.evaluate(STILL_MARKED), "page A was loaded again"
+    notice.get_by_role("link", name="Show").click()
+    expect(page_a).to_have_url(f"{site.url}/d/{d}?page=2#c{first[1:]}")

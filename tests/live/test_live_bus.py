@@ -1,0 +1,142 @@
+"""The live event bus: fan-out in one process and through Redis, replay for pages that
+reconnect, and events published only once their write has committed."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from tests.live.live_sse import redis_url as redis_url
+from townsquare.domain import events
+from townsquare.live import bus as live_bus
+from townsquare.live.bus import Ended, MemoryBus, RedisBus, parse_id
+
+
+async def _next(sub: live_bus.Subscription) -> live_bus.Event:
+    event = await sub.get(10)
+    assert event is not None, "no event came"
+    return event
+
+
+async def test_memory_bus_fans_out_to_the_channels_subscribers_only():
+    """Every subscriber of a channel receives its events, in order; other channels' don't."""
+    bus = MemoryBus()
+    a, b = await bus.subscribe(["d1"]), await bus.subscribe(["d1", "m5"])
+    other = await bus.subscribe(["d2"])
+    bus.publish("d1", "comment", {"id": 1})
+    bus.publish("m5", "unread", {})
+    bus.publish("d1", "like", {"id": 1, "count": 2})
+    got_a = [await _next(a), await _next(a)]
+    got_b = [await _next(b) for _ in range(3)]
+    assert [e.kind for e in got_a] == ["comment", "like"]
+    assert [e.kind for e in got_b] == ["comment", "unread", "like"]
+    assert parse_id(got_b[0].id) < parse_id(got_b[1].id) < parse_id(got_b[2].id)
+    assert await other.get(0.01) is None
+    a.close()
+    bus.publish("d1", "comment", {"id": 2})
+    assert (await _next(b)).data == {"id": 2}
+
+
+async def test_memory_bus_replays_what_a_page_missed():
+    """Replay gives the channel's events after an id; a page cursor of 0-0 gets all that is
+    kept; an id from before this process, or no id at all, cannot be answered."""
+    bus = MemoryBus()
+    assert bus.latest("d1") == "0-0"
+    bus.publish("d1", "comment", {"id": 1})
+    first = bus.latest("d1")
+    bus.publish("d2", "comment", {"id": 9})
+    bus.publish("d1", "comment", {"id": 2})
+    assert [e.data["id"] for e in await bus.replay("d1", first)] == [2]
+    assert [e.data["id"] for e in await bus.replay("d1", "0-0")] == [1, 2]
+    assert await bus.replay("d1", bus.latest("d1")) == []
+    assert await bus.replay("d1", "1000-0") is None
+    assert await bus.replay("d1", "not an id") is None
+
+
+async def test_a_stream_too_far_behind_is_ended(monkeypatch):
+    """A subscriber that does not keep up is ended (its page reconnects and catches up)."""
+    monkeypatch.setattr(live_bus, "QUEUE_MAX", 3)
+    bus = MemoryBus()
+    slow = await bus.subscribe(["d1"])
+    for n in range(5):
+        bus.publish("d1", "like", {"id": n})
+    for _ in range(3):
+        await _next(slow)
+    with pytest.raises(Ended):
+        await slow.get(1)
+
+
+async def test_ending_the_bus_ends_every_stream_and_refuses_new_ones():
+    bus = MemoryBus()
+    sub = await bus.subscribe(["d1"])
+    bus.end_streams()
+    with pytest.raises(Ended):
+        await sub.get(1)
+    with pytest.raises(Ended):
+        await (await bus.subscribe(["d1"])).get(1)
+
+
+async def test_events_are_published_only_after_their_transaction_commits(app, db, make):
+    """announce() inside a transaction: nothing while it is open, nothing if it rolls back,
+    the event once it commits."""
+    member = await make.member()
+    sub = await app.state.live.subscribe(["d7"])
+    member.display_name = "Renamed"
+    await db.flush()
+    events.announce(db, "d7", "comment", id=1)
+    assert await sub.get(0.01) is None
+    await db.rollback()
+    member = await db.merge(member)
+    member.display_name = "Renamed again"
+    await db.flush()
+    events.announce(db, "d7", "comment", id=2)
+    await db.commit()
+    assert (await _next(sub)).data == {"id": 2}
+    assert await sub.get(0.01) is None
+
+
+async def test_redis_bus_carries_events_between_workers(redis_url):
+    """Two buses on one Redis (two workers): what one publishes, the other's subscribers
+    receive, and either can replay from the channel's stream."""
+    a, b = RedisBus(redis_url), RedisBus(redis_url)
+    try:
+        on_b = await b.subscribe(["d3"])
+        on_a = await a.subscribe(["d3"])
+        a.publish("d3", "comment", {"id": 1})
+        a.publish("d4", "comment", {"id": 99})
+        a.publish("d3", "like", {"id": 1, "count": 1})
+        got = [await _next(on_b), await _next(on_b)]
+        assert [(e.kind, e.data["id"]) for e in got] == [("comment", 1), ("like", 1)]
+        assert [e.id for e in got] == [(await _next(on_a)).id, (await _next(on_a)).id]
+        assert parse_id(got[0].id) < parse_id(got[1].id)
+        assert b.latest("d3") == got[1].id
+        replayed = await b.replay("d3", got[0].id)
+        assert [(e.id, e.kind, e.data) for e in replayed] == [(got[1].id, "like", got[1].data)]
+        assert [e.data["id"] for e in await b.replay("d3", "0-0")] == [1, 1]
+        assert await b.replay("d3", "1000-0") is None
+    finally:
+        await a.close()
+        await b.close()
+
+
+async def test_redis_bus_publishes_after_commit_through_the_app(redis_url, settings, tmp_path):
+    """An app configured with Redis hands committed events to Redis, where another worker's
+    bus receives them."""
+    from townsquare.app import create_app
+
+    settings.redis_url = redis_url
+    app: Any = create_app(settings)
+    other = RedisBus(redis_url)
+    try:
+        sub = await other.subscribe(["d8"])
+        async with app.state.sessionmaker() as db:
+            events.announce(db, "d8", "comment", id=5)
+            await db.commit()
+        assert (await _next(sub)).data == {"id": 5}
+    finally:
+        await other.close()
+        await app.state.live.close()
+        await app.state.engine.dispose()
+        await asyncio.sleep(0)
