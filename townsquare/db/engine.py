@@ -29,7 +29,12 @@ def make_engine(settings: Settings) -> AsyncEngine:
         engine = create_async_engine(url, pool_size=8, max_overflow=8)
         _tune_sqlite(engine.sync_engine)
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    # A write waiting on a lock gives up after 10 s, as SQLite's busy timeout does: the member
+    # gets "try again" (503) instead of a request that hangs until the proxy drops it.
+    return create_async_engine(
+        url, pool_size=10, max_overflow=10, pool_pre_ping=True,
+        connect_args={"options": "-c lock_timeout=10000"},
+    )  # fmt: skip
 
 
 def _tune_sqlite(engine: Engine) -> None:
