@@ -137,6 +137,12 @@ def serve(
             "Every app machine must use the same key: set TOWNSQUARE_SECRET_KEY on each.",
             err=True,
         )
+    if workers > 1 and not settings.redis_url:
+        typer.echo(
+            "Note: without TOWNSQUARE_REDIS_URL, live updates reach only the pages served by "
+            "the worker that took the write. Set it to run several workers.",
+            err=True,
+        )
     typer.echo(f"townsquare on http://{host}:{port}/  (data: {data_dir})")
     _serve(settings, host, port, workers, queue)
 
