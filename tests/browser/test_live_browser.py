@@ -34,6 +34,7 @@ def test_another_members_comment_reply_and_like_appear_without_a_reload(open_pag
     expect(threads.nth(1).locator(".prose")).to_have_text("They do, for months at a time.")
     expect(threads.nth(1)).to_contain_text(b.display_name)
     expect(page_a.locator("#comments-h .comment-count")).to_have_text("2 comments")
+    expect(page_a.locator(f"#d{d} .actions .comment-count")).to_have_text("2 comments")
     # B commented on A's discussion: A has a notification, counted in the header.
     expect(page_a.locator("header.site .unread-count")).to_have_text("1", timeout=LIVE_MS)
 

@@ -194,9 +194,11 @@
   function comment(data) {
     var section = document.getElementById("comments");
     if (!section || typeof data.id !== "number") return;
-    var heading = section.querySelector("#comments-h .comment-count");
-    if (heading && typeof data.comment_count === "number") {
-      heading.textContent = plural(data.comment_count, "comment", "comments");
+    if (typeof data.comment_count === "number") {
+      Array.prototype.forEach.call(document.querySelectorAll("#d" + section.getAttribute("data-discussion") +
+          " .comment-count, #comments-h .comment-count"), function (el) {
+        el.textContent = plural(data.comment_count, "comment", "comments");
+      });
     }
     if (data.parent_id) {
       var thread = document.getElementById("t" + data.parent_id);
