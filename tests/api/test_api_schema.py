@@ -227,6 +227,33 @@ async def test_a_body_that_is_not_utf8_is_a_documented_400_problem(
         case.validate_response(response, checks=CHECKS)
 
 
+# NUL in a path, a query and a body: PostgreSQL refuses such text, so each must be a 422.
+# (Path parameters go into the address as given, so they come percent-encoded here.)
+NUL = [
+    ("/api/v1/members/{name}", "GET", {"path_parameters": {"name": "ada%00"}}, "name"),
+    ("/api/v1/groups/{slug}", "GET", {"path_parameters": {"slug": "to%00wn"}}, "slug"),
+    ("/api/v1/search", "GET", {"query": {"q": "a\x00b"}}, "q"),
+    ("/api/v1/auth/tokens", "POST", {"body": {"login": "ada\x00", "password": "x"}}, "body"),
+    ("/api/v1/me", "PATCH", {"body": {"bio": "\x00"}}, "body"),
+]
+
+
+async def test_text_holding_nul_is_a_documented_422_problem(
+    app: Any, make: Any, db: AsyncSession
+) -> None:
+    """A NUL character anywhere in the request is refused with a 422 naming where it was."""
+    world = await seed(make, db)
+    async with api(app, admin(world)) as (schema, send):
+        for path, method, parts, field in NUL:
+            if "body" in parts:
+                parts = {**parts, "media_type": "application/json"}
+            case = schema[path][method].Case(**parts)
+            response = await send(case)
+            assert response.status_code == 422, (path, response.text)
+            assert "NUL" in response.json()["errors"][field]
+            case.validate_response(response, checks=CHECKS)
+
+
 async def test_every_rate_limited_answer_is_documented(
     app: Any, make: Any, db: AsyncSession
 ) -> None:

@@ -25,6 +25,7 @@ from townsquare.api import (
     safety,
     search,
 )
+from townsquare.api.deps import refuse_nul
 from townsquare.api.errors import problem_response
 from townsquare.web.deps import check_csrf
 
@@ -48,7 +49,7 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
 
 guarded = APIRouter(
     prefix="/api/v1",
-    dependencies=[Depends(check_csrf), Security(bearer)],
+    dependencies=[Depends(check_csrf), Depends(refuse_nul), Security(bearer)],
     responses=PROBLEMS,
 )
 for area in (accounts, groups, governance, discussions, comments, links, review, safety, search):
@@ -56,7 +57,7 @@ for area in (accounts, groups, governance, discussions, comments, links, review,
 guarded.include_router(notifications.router)
 
 # The one route that needs no CSRF check: see accounts.credentials.
-unguarded = APIRouter(prefix="/api/v1", responses=PROBLEMS)
+unguarded = APIRouter(prefix="/api/v1", dependencies=[Depends(refuse_nul)], responses=PROBLEMS)
 unguarded.include_router(accounts.credentials)
 
 router = APIRouter()
