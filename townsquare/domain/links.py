@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -24,10 +25,11 @@ from townsquare.domain.errors import Invalid
 from townsquare.domain.events import defer
 from townsquare.domain.groups import member_group_ids
 from townsquare.links.errors import LinkError
-from townsquare.links.extract import Card
 from townsquare.links.fetch import FetchLimits
 from townsquare.links.normalize import normalize_url
-from townsquare.links.preview import card_for_url
+
+if TYPE_CHECKING:
+    from townsquare.links.extract import Card
 
 # Failures that may pass if we try again later; the rest are answers about the page itself.
 TRANSIENT = {"timeout", "unreachable"}
@@ -184,6 +186,10 @@ async def refresh_link(settings: Settings, link_id: int) -> bool:
                 return False
             transient = False
             try:
+                # Imported here: the extractor (trafilatura, lxml) weighs tens of MB, and
+                # only the process running this job needs it, not every web worker.
+                from townsquare.links.preview import card_for_url
+
                 card = await card_for_url(link.url, FetchLimits.from_settings(settings))
                 _store(link, card)
             except LinkError as exc:
