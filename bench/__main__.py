@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import create_engine
 
-from bench import forums, loadgen, runner, verify, workload
+from bench import forums, loadgen, runner, targets, verify, workload
 from townsquare.config import Settings
 
 # (seconds per row, warm-up seconds, connections); --quick must finish within two minutes.
@@ -96,6 +96,8 @@ def cmd_run(
     rep["total_seconds"] = round(time.monotonic() - started, 1)
     print()
     print(runner.table(rep))
+    print()
+    print(targets.summary(rep))
     if pages is not None:  # python -m bench forums
         rep["forum_pages"] = pages
         print("\nPages:\n" + "\n".join("  " + line for line in forums.notes(rep, pages)))

@@ -22,8 +22,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
+from sqlalchemy import create_engine, text
 
-from bench import ceiling, loadgen
+from bench import ceiling, loadgen, workload
 from bench.loadgen import Load, Result, Target
 from townsquare.config import Settings
 from townsquare.web.security import SESSION_COOKIE, csrf_token_for
@@ -47,6 +48,7 @@ class Row:
     path: str
     result: Result | None = None
     problem: str = ""  # why the row could not be measured, or what went wrong while it was
+    warm: Result | None = None  # the warm-up's own figures (W1 counts its posts too)
 
 
 def scenarios(settings: Settings, meta: dict[str, Any]) -> list[Scenario]:
@@ -87,13 +89,17 @@ def free_port() -> int:
 
 @contextmanager
 def serving(
-    argv: list[str], env: dict[str, str], port: int, log: Path, cwd: Path = ROOT
-) -> Iterator[str]:
-    """Run a server in its own process group until it answers; stop the whole group after."""
+    argv: list[str], env: dict[str, str], port: int, log: Path, cwd: Path = ROOT,
+    procs: list[subprocess.Popen[bytes]] | None = None,
+) -> Iterator[str]:  # fmt: skip
+    """Run a server in its own process group until it answers; stop the whole group after.
+    ``procs``, when given, receives the server's process (its workers share its group)."""
     with log.open("wb") as out:
         proc = subprocess.Popen(
             argv, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
+    if procs is not None:
+        procs.append(proc)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -126,6 +132,44 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
             continue
 
 
+def group_rss_mb(group: int) -> list[float]:
+    """Resident memory of each worker in a server's process group (the master left out)."""
+    sizes = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == group:
+            continue
+        try:
+            if os.getpgid(int(entry.name)) != group:
+                continue
+            # uvicorn's workers are multiprocessing children; its resource tracker is not one.
+            if b"spawn_main" not in (entry / "cmdline").read_bytes():
+                continue
+            status = (entry / "status").read_text()
+        except (OSError, ProcessLookupError):
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                sizes.append(int(line.split()[1]) / 1024)
+    return sorted(sizes)
+
+
+def _comments(settings: Settings, discussion_id: int) -> int:
+    engine = create_engine(workload.sync_url(settings))
+    try:
+        with engine.connect() as conn:
+            return conn.execute(
+                text("SELECT count(*) FROM comment WHERE discussion_id = :d"), {"d": discussion_id}
+            ).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def _lost(row: Row, added: int) -> int:
+    """Posts answered with success that are not in the database afterwards."""
+    answered = sum(r.requests - r.errors for r in (row.warm, row.result) if r is not None)
+    return max(0, answered - added)
+
+
 def preflight(base: str, target: Target) -> str:
     """One request as the scenario sends it; the reason it fails, or "" when it works."""
     headers, body = target.variants[0]
@@ -146,7 +190,7 @@ def measure(client: str, base: str, row: Row, target: Target, load: Load, warmup
     row.problem = preflight(base, target)
     if row.problem:
         return
-    loadgen.run(client, base, target, warmup)  # fills caches and pools; not counted
+    row.warm = loadgen.run(client, base, target, warmup)  # fills caches and pools; not counted
     row.result = loadgen.run(client, base, target, load)
     bad = row.result.errors + row.result.failures
     if bad:
@@ -172,7 +216,9 @@ def run(
         port = free_port()
         argv = [sys.executable, "-m", "townsquare", "serve", "--data-dir", str(settings.data_dir),
                 "--host", "127.0.0.1", "--port", str(port), "--workers", str(WORKERS)]  # fmt: skip
-        with serving(argv, env, port, logs / "townsquare.log") as base:
+        servers: list[subprocess.Popen[bytes]] = []
+        w1_lost: int | None = None
+        with serving(argv, env, port, logs / "townsquare.log", procs=servers) as base:
             all_scenarios = scenarios(settings, meta)
             # The ceiling serves the very bytes an anonymous visitor gets for R1.
             r1 = httpx.get(base + all_scenarios[0].target.path, timeout=30)
@@ -183,7 +229,11 @@ def run(
                 row = Row(sc.key, sc.what, sc.target.method, sc.target.path)
                 rows.append(row)
                 print(f"  {sc.key:<5} {sc.target.method} {sc.target.path} …", flush=True)
+                before = _comments(settings, meta["write_discussion"]) if sc.key == "W1" else 0
                 measure(client, base, row, sc.target, load, warmup)
+                if sc.key == "W1" and row.result is not None:
+                    w1_lost = _lost(row, _comments(settings, meta["write_discussion"]) - before)
+            worker_rss = group_rss_mb(servers[-1].pid)
         server_log = (logs / "townsquare.log").read_text(errors="replace")
         if more is not None:
             rows += more(client, load, warmup)
@@ -201,7 +251,9 @@ def run(
             measure(client, base, top, Target("GET", top.path), load, warmup)
 
     ceiling_note = "" if r1.status_code == 200 else f"R1 answered HTTP {r1.status_code}"
-    return report(meta, settings, client, load, top, rows, len(page), ceiling_note, server_log)
+    rep = report(meta, settings, client, load, top, rows, len(page), ceiling_note, server_log)
+    rep["w1_lost"], rep["worker_rss_mb"] = w1_lost, [round(mb, 1) for mb in worker_rss]
+    return rep
 
 
 def _ratio(num: float, den: float) -> float | None:
