@@ -1,5 +1,6 @@
 """Live updates in a real browser: what another member does shows on an open page without
-a reload — comments, replies with their count, likes, and the header's unread count."""
+a reload — comments, replies with their count, likes, deletions, and the header's unread
+count."""
 
 from __future__ import annotations
 
@@ -56,6 +57,13 @@ def test_another_members_comment_reply_and_like_appear_without_a_reload(open_pag
     # What arrived live works like the rest of the page: A can like B's reply in place.
     reply.locator(".like-button").click()
     expect(reply.locator(".like-count")).to_have_text("1")
+
+    # B deletes the reply: it leaves A's page, and so does "1 reply".
+    page_b.on("dialog", lambda dialog: dialog.accept())
+    page_b.locator(f"#t{mine} .replies .comment").get_by_role("button", name="Delete").click()
+    expect(reply).to_have_count(0, timeout=LIVE_MS)
+    expect(page_a.locator(f"#t{mine} .reply-count")).to_have_count(0)
+    expect(page_a.locator(f"#c{mine}")).to_be_visible()
     assert page_a.evaluate(STILL_MARKED), "page A was loaded again"
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import Client
 from tests.live.live_sse import open_stream, serve_in_loop
-from townsquare.domain import likes, moderation, notifications, safety
+from townsquare.domain import comments, likes, moderation, notifications, safety
 from townsquare.web import live as web_live
 
 
@@ -217,3 +217,18 @@ async def test_streams_send_heartbeats_and_end_when_the_server_stops(site, make,
         assert msg.id and msg.kind is None
         site.application.state.live.end_streams()
         assert await stream.ended()
+
+
+async def test_a_deleted_comment_is_announced_gone_and_its_fragment_refused(site, make, db):
+    """Deleting a reply sends 'gone' with the new counts; the page's fetch of it then gets
+    the 404 that tells it to take the reply away."""
+    host, group, d = await _discussion(make)
+    first = await make.comment(d, host)
+    reply = await make.comment(d, host, parent=first)
+    reader = await site.client()
+    async with open_stream(reader, f"/d/{d.id}/events") as stream:
+        await comments.delete_comment(db, host, reply.id)
+        msg = await stream.next("gone")
+    assert msg.data == {"id": reply.id, "parent_id": first.id, "position": 1,
+                        "comment_count": 1, "reply_count": 0}  # fmt: skip
+    assert (await reader.get(f"/c/{reply.id}/live")).status_code == 404

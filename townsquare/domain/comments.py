@@ -107,9 +107,11 @@ async def add_comment(
     return comment
 
 
-def _announce(db: AsyncSession, c: Comment, comment_count: int, reply_count: int | None) -> None:
-    """Open pages of the discussion learn of a comment that is now live (ids and counts)."""
-    events.announce(db, events.discussion_channel(c.discussion_id), "comment", id=c.id,
+def _announce(db: AsyncSession, c: Comment, comment_count: int, reply_count: int | None,
+              kind: str = "comment") -> None:  # fmt: skip
+    """Open pages of the discussion learn that a comment is now live ("comment") or no longer
+    is ("gone"): ids and counts only."""
+    events.announce(db, events.discussion_channel(c.discussion_id), kind, id=c.id,
                     parent_id=c.parent_id, position=c.position, author_id=c.author_id,
                     comment_count=comment_count, reply_count=reply_count)  # fmt: skip
 
@@ -190,6 +192,7 @@ async def set_state(
     if step < 0:
         await points.on_remove(db, "comment", c.id)
         await notifications.on_gone(db, c)
+        _announce(db, c, int(comment_count or 0), reply_count, kind="gone")
     elif step > 0:
         parent_author = await db.scalar(select(Comment.author_id).where(Comment.id == c.parent_id))
         answered = parent_author if c.parent_id else found.where.discussion.author_id

@@ -78,8 +78,9 @@ def is_unread_change(view: View, event: Event) -> bool:
 def shown(view: View, event: Event, per_page: int) -> dict[str, Any] | None:
     """The event as this viewer's page receives it, or None to send nothing.
 
-    Only live content is ever announced (a comment waiting for review is announced when
-    it is approved), so what remains to leave out is what this viewer has blocked.
+    A comment is announced only once it is live (one waiting for review, when it is
+    approved), so what remains to leave out is what this viewer has blocked. "gone" and
+    "like" carry ids and counts of what the page may already show.
     """
     data = dict(event.data)
     if event.kind == "comment":
@@ -88,6 +89,7 @@ def shown(view: View, event: Event, per_page: int) -> dict[str, Any] | None:
         position = int(data.get("position") or 1)
         data["page"] = (position - 1) // per_page + 1
         return data
-    if event.kind == "like":
+    if event.kind in ("like", "gone"):
+        data.pop("author_id", None)
         return data
     return None

@@ -133,6 +133,7 @@
     on("unread", unread);
     on("comment", comment);
     on("like", like);
+    on("gone", gone);
     on("stale", function () {
       notice("New activity may be missing from this page.", location.pathname + location.search, "Reload");
     });
@@ -183,6 +184,7 @@
 
   function replyCount(thread, count) {
     var line = thread.querySelector(":scope > .reply-count");
+    if (!count) { if (line) line.remove(); return; }
     if (!line) {
       line = document.createElement("p");
       line.className = "reply-count";
@@ -191,15 +193,53 @@
     line.textContent = plural(count, "reply", "replies");
   }
 
-  function comment(data) {
-    var section = document.getElementById("comments");
-    if (!section || typeof data.id !== "number") return;
+  function counts(section, data) {
     if (typeof data.comment_count === "number") {
       Array.prototype.forEach.call(document.querySelectorAll("#d" + section.getAttribute("data-discussion") +
           " .comment-count, #comments-h .comment-count"), function (el) {
         el.textContent = plural(data.comment_count, "comment", "comments");
       });
     }
+  }
+
+  // A comment deleted or removed: it leaves the page as a reload would show it — gone, or
+  // a "deleted" line holding its replies, or (for its author and moderators) marked removed.
+  function gone(data) {
+    var section = document.getElementById("comments");
+    if (!section || typeof data.id !== "number") return;
+    counts(section, data);
+    var thread = data.parent_id && document.getElementById("t" + data.parent_id);
+    if (thread && typeof data.reply_count === "number") replyCount(thread, data.reply_count);
+    var el = document.getElementById("c" + data.id);
+    if (!el) return;
+    fetch("/c/" + data.id + "/live", { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : (r.status === 404 ? "" : null); })
+      .then(function (html) {
+        if (html === null || !el.isConnected) return;
+        var holder = document.createElement("template");
+        holder.innerHTML = (html || "").trim();
+        var fresh = holder.content.querySelector("#c" + data.id);
+        if (fresh) {
+          el.replaceWith(fresh);
+          if (window.htmx) window.htmx.process(fresh);
+        } else if (!data.parent_id && el.parentNode.querySelector(":scope > .replies li")) {
+          el.className = "comment gone";
+          el.textContent = "";
+          var line = document.createElement("p");
+          line.className = "meta deleted";
+          line.textContent = "This comment was deleted.";
+          el.appendChild(line);
+        } else {
+          el.closest("li").remove();
+        }
+      })
+      .catch(function () {});
+  }
+
+  function comment(data) {
+    var section = document.getElementById("comments");
+    if (!section || typeof data.id !== "number") return;
+    counts(section, data);
     if (data.parent_id) {
       var thread = document.getElementById("t" + data.parent_id);
       if (!thread) return;  // its comment is on another page
