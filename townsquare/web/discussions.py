@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.db.changes import SITE, discussion_key
 from townsquare.db.models import Comment, Group, Member
-from townsquare.domain import comments, discussions, feeds, likes, links
+from townsquare.domain import comments, discussions, feeds, likes, links, permissions
 from townsquare.domain.errors import Invalid, NotLoggedIn
 from townsquare.web.deps import get_db, get_settings, get_viewer, rate_limit
 from townsquare.web.fragments import PageThreads
@@ -160,6 +160,8 @@ async def edit_comment_form(comment_id: int, request: Request, db: AsyncSession 
     found = await comments.find_comment(db, viewer, comment_id)
     if viewer is None:
         raise NotLoggedIn()
+    # The form only for whom the save would accept: not an editor for someone else's comment.
+    permissions.require(viewer, "comment.edit", found.comment, membership=found.where.membership)
     ctx = {"c": found.comment, "d": found.where.discussion,
            "values": {"body": found.comment.body_src}, "errors": {}}  # fmt: skip
     return render(request, "comments/edit.html", ctx)
@@ -223,6 +225,7 @@ async def edit_discussion_form(discussion_id: int, request: Request,
     if viewer is None:
         raise NotLoggedIn()
     d = found.discussion
+    permissions.require(viewer, "discussion.edit", d, membership=found.membership)
     ctx = {"d": d, "group": found.group, "values": {"title": d.title, "body": d.body_src},
            "errors": {}}  # fmt: skip
     return render(request, "discussions/edit.html", ctx)

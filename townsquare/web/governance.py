@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.db.models import Member
-from townsquare.domain import comments, discussions, governance
+from townsquare.domain import comments, discussions, governance, permissions
 from townsquare.domain.errors import Invalid
 from townsquare.web.deps import get_db, get_viewer
 from townsquare.web.pages import form_data, redirect, render
@@ -168,11 +168,15 @@ async def _remove_page(request: Request, db: AsyncSession, viewer: Member | None
                        status: int = 200) -> Response:  # fmt: skip
     if kind == "discussion":
         found = await discussions.locate(db, viewer, item_id)
-        title, back = found.discussion.title, f"/d/{item_id}"
+        item, title, back = found.discussion, found.discussion.title, f"/d/{item_id}"
     else:
         comment = await comments.find_comment(db, viewer, item_id)
-        title = comment.where.discussion.title
-        back = f"/d/{comment.where.discussion.id}/c/{item_id}"
+        found, item = comment.where, comment.comment
+        title = found.discussion.title
+        back = f"/d/{found.discussion.id}/c/{item_id}"
+    # Only the group's moderators get the form; the removal itself checks the same rule.
+    permissions.require(viewer, f"{kind}.remove", item, group=found.group,
+                        membership=found.membership)  # fmt: skip
     ctx = {"kind": kind, "item_id": item_id, "title": title, "back": back,
            "action": f"/{kind[0]}/{item_id}/remove", "values": values, "errors": errors}  # fmt: skip
     return render(request, "groups/remove.html", ctx, status=status)
