@@ -13,7 +13,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from townsquare.db.models import Base, Membership, Notification
+from townsquare.db.models import Base, Link, Membership, Notification
 from townsquare.domain import governance, likes, reports
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -118,6 +118,13 @@ async def world(db: AsyncSession, make: Any) -> World:
     d_hush = await make.discussion(hush, alice, title="Hushed", body="Quiet words.")
     c_hush = await make.comment(d_hush, m["carol"], body="Quiet answer.")
     await likes.set_like(db, m["bob"], "comment", c_alpha.id, True)
+    # Alice's discussion shares an article whose fetch failed, so "fetch again" has work to do.
+    link = Link(url="https://example.org/a", url_hash="a" * 64, canonical_hash="a" * 64,
+                status="failed", error_code="timeout", error_reason="it timed out")  # fmt: skip
+    db.add(link)
+    await db.flush()
+    d_alpha.link_id, d_alpha.link_url = link.id, link.url
+    await db.commit()
     report = await reports.report(db, alice, "comment", c_bob.id, "Rude.")
     notification_id = await db.scalar(
         select(Notification.id).where(
