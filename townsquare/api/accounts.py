@@ -13,6 +13,7 @@ from townsquare.api.schemas import (
     LoginIn,
     MemberOut,
     MeOut,
+    PasswordIn,
     ProfileIn,
     SignupIn,
     TokenIn,
@@ -113,6 +114,16 @@ async def update_me(body: ProfileIn, db: Db, viewer: Viewer) -> MeOut:
         bio=me.bio if body.bio is None else body.bio,
     )  # fmt: skip
     return me_out(member)
+
+
+@router.put("/me/password", status_code=204, dependencies=[Depends(rate_limit("login"))])
+async def change_password(body: PasswordIn, request: Request, db: Db, viewer: Viewer) -> Response:
+    """Change the password; every other log-in and API token ends (this one stays)."""
+    await accounts.change_password(
+        db, logged_in(viewer), current=body.current_password, new=body.new_password,
+        keep_session=request.state.session_id,
+    )  # fmt: skip
+    return Response(status_code=204)
 
 
 @router.get("/members/{name}")

@@ -52,6 +52,11 @@ class TokenIn(LoginIn):
     )
 
 
+class PasswordIn(In):
+    current_password: Secret
+    new_password: Secret
+
+
 class ProfileIn(In):
     display_name: Line | None = None
     bio: Text | None = None

@@ -144,6 +144,33 @@ async def close_session(db: AsyncSession, session_id: str) -> None:
     await db.commit()
 
 
+async def change_password(
+    db: AsyncSession, actor: Member | None, *, current: str, new: str, keep_session: str | None
+) -> Member:
+    """Change one's own password after giving the current one. Every other log-in and API
+    token of the member ends, so whoever learnt the old password is out; ``keep_session``
+    (the session making the change) stays."""
+    if actor is None:
+        raise NotLoggedIn()
+    member = await db.get(Member, actor.id)
+    assert member is not None
+    try:
+        _hasher.verify(member.password_hash, current or "")
+    except (VerificationError, InvalidHashError):
+        raise Invalid({"current_password": "That is not your current password."}) from None
+    if len(new or "") < 8:
+        raise Invalid({"password": "Use at least 8 characters."})
+    if len(new) > 200:
+        raise Invalid({"password": "Use at most 200 characters."})
+    member.password_hash = hash_password(new)
+    others = delete(Session).where(Session.member_id == member.id)
+    if keep_session:
+        others = others.where(Session.id != keep_session)
+    await db.execute(others)
+    await db.commit()
+    return member
+
+
 async def update_profile(
     db: AsyncSession, actor: Member | None, *, display_name: str, bio: str
 ) -> Member:

@@ -99,6 +99,28 @@ async def profile_save(request: Request, db: AsyncSession = Depends(get_db),
     return redirect(f"/u/{member.name}")
 
 
+@router.get("/settings/password")
+async def password_form(request: Request, viewer: Member | None = Depends(get_viewer)):
+    if viewer is None:
+        raise NotLoggedIn()
+    return render(request, "accounts/password.html", {"values": {}, "errors": {}, "saved": False})
+
+
+@router.post("/settings/password", dependencies=[Depends(rate_limit("login"))])
+async def password_save(request: Request, db: AsyncSession = Depends(get_db),
+                        viewer: Member | None = Depends(get_viewer)):  # fmt: skip
+    form = await form_data(request)
+    try:
+        await accounts.change_password(
+            db, viewer, current=form.get("current_password", ""), new=form.get("password", ""),
+            keep_session=request.state.session_id,
+        )  # fmt: skip
+    except Invalid as exc:
+        ctx = {"values": {}, "errors": exc.errors, "saved": False}
+        return render(request, "accounts/password.html", ctx, status=422)
+    return render(request, "accounts/password.html", {"values": {}, "errors": {}, "saved": True})
+
+
 @router.get("/levels")
 async def levels(request: Request, viewer=Depends(get_viewer)):
     rules = points.Rules.from_settings(get_settings(request))
