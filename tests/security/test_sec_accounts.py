@@ -124,6 +124,44 @@ async def test_expired_sessions_are_refused(app, db, make):
         assert not await signed_in(c)
 
 
+# --- changing the password
+
+
+async def test_a_password_change_ends_every_other_log_in(app, db, make):
+    """The browser that changed it stays in; other browsers and API tokens are out."""
+    alice = await make.member("alice")
+    token = await accounts.open_session(db, alice, days=None, kind="api", label="script")
+    async with browser(app) as here, browser(app) as there:
+        for c in (here, there):
+            await c.form("/login", {"login": "alice", "password": PASSWORD})
+        wrong = await here.form("/settings/password", {"current_password": "a guess",
+                                                       "password": "a new secret 1"})  # fmt: skip
+        assert wrong.status_code == 422 and await signed_in(there)
+        r = await here.form("/settings/password", {"current_password": PASSWORD,
+                                                   "password": "a new secret 1"})  # fmt: skip
+        assert r.status_code == 200 and "password is changed" in r.text
+        assert await signed_in(here) and not await signed_in(there)
+        bearer = {"Authorization": f"Bearer {token}"}
+        assert (await here.get("/api/v1/me", headers=bearer)).status_code == 401
+    assert await sessions_of(db, alice) == 1
+    await db.refresh(alice)
+    assert accounts._hasher.verify(alice.password_hash, "a new secret 1")
+
+
+async def test_the_api_password_change_keeps_the_token_used(app, db, make):
+    """Through the API with a bearer token: that token stays, the browser's log-in ends."""
+    alice = await make.member("alice")
+    token = await accounts.open_session(db, alice, days=None, kind="api", label="script")
+    async with browser(app) as c:
+        await c.form("/login", {"login": "alice", "password": PASSWORD})
+        bearer = {"Authorization": f"Bearer {token}"}
+        r = await c.put("/api/v1/me/password", headers=bearer,
+                        json={"current_password": PASSWORD, "new_password": "a new secret 1"})  # fmt: skip
+        assert r.status_code == 204
+        assert (await c.get("/api/v1/me", headers=bearer)).status_code == 200
+        assert not await signed_in(c)
+
+
 # --- reset links
 
 

@@ -76,7 +76,7 @@ def json_body(route: RouteInfo, app: Any, w: World) -> dict[str, Any] | None:
     models = [m for m in models if m.__name__.endswith("In")]
     if not models:
         return None
-    generic = {**FORM, "target_id": w.c_bob.id, "label": "forged", "remove_content": False,
+    generic = {**FORM, "target_id": w.c_bob.id, "label": "forged", "current_password": "x", "new_password": "forged password 2", "remove_content": False,
                "mask_profanity": True, "modes": {"reply": "never"}, "visibility": None,
                "items": [{"kind": "comment", "id": w.c_bob.id}]}  # fmt: skip
     body = {}
