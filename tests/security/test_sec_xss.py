@@ -163,7 +163,7 @@ markdown = st.lists(
 ).map("".join)
 
 
-@settings(max_examples=300, deadline=None, derandomize=True,
+@settings(max_examples=200, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
 @given(markdown)
 def test_generated_markdown_cooks_to_safe_html(source):
