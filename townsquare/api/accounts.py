@@ -116,7 +116,12 @@ async def update_me(body: ProfileIn, db: Db, viewer: Viewer) -> MeOut:
     return me_out(member)
 
 
-@router.put("/me/password", status_code=204, dependencies=[Depends(rate_limit("login"))])
+@router.put(
+    "/me/password",
+    status_code=204,
+    dependencies=[Depends(rate_limit("login"))],
+    responses=RATE_LIMITED,
+)
 async def change_password(body: PasswordIn, request: Request, db: Db, viewer: Viewer) -> Response:
     """Change the password; every other log-in and API token ends (this one stays)."""
     await accounts.change_password(
