@@ -390,3 +390,19 @@ async def test_reset_requests_are_limited_per_email_address(tight, make, setting
                 codes.append((await c.form("/password/forgot", {"email": email})).status_code)
         assert codes == [200, 429], email
     assert len(_reset_links(settings)) <= 1
+
+
+# --- where log-in sends you
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example/",
+                                    "\\\\evil.example/", "/\t/evil.example/", "/\n/evil.example",
+                                    "javascript:alert(1)", " //evil.example"])  # fmt: skip
+async def test_log_in_never_sends_the_browser_to_another_site(app, make, target):
+    """?next= is followed only to a path of this site: browsers read a backslash, a tab or a
+    newline after the first slash as another host."""
+    await make.member("alice")
+    async with browser(app) as c:
+        r = await c.form("/login", {"login": "alice", "password": PASSWORD, "next": target})
+    assert r.status_code == 303
+    assert r.headers["location"] == "/"
