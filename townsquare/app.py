@@ -6,7 +6,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 
 from townsquare import __version__
 from townsquare.api.routes import router as api_router
@@ -21,6 +20,7 @@ from townsquare.ratelimit import Limiter, Rate
 from townsquare.versions import versions_for
 from townsquare.web import errors as web_errors
 from townsquare.web import live as web_live
+from townsquare.web.assets import HashedStatic
 from townsquare.web.fragments import Fragments
 from townsquare.web.pagecache import PageCache
 from townsquare.web.routes import router as web_router
@@ -74,7 +74,9 @@ def create_app(settings: Settings) -> FastAPI:
     }
 
     app.state.page_versions = versions_for(settings.data_dir, settings.redis_url)
-    app.state.fragments = Fragments(settings.page_cache_mb * 1024 * 1024, settings.page_cache_verify)
+    app.state.fragments = Fragments(
+        settings.page_cache_mb * 1024 * 1024, settings.page_cache_verify
+    )
     # Starlette runs the last added outermost: the security headers wrap the page cache.
     app.add_middleware(
         PageCache, settings=settings, secret=app.state.secret, versions=app.state.page_versions
@@ -82,7 +84,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(SecurityMiddleware)
     # Outermost (added last): request ids, access log, metrics, /healthz /readyz /metrics.
     app.add_middleware(OpsMiddleware, settings=settings, engine=engine, jobs=jobs)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/static", HashedStatic(directory=STATIC), name="static")
     app.include_router(api_router)
     app.include_router(web_live.router)
     app.include_router(web_router)

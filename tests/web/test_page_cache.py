@@ -206,3 +206,17 @@ async def test_members_share_kept_threads_but_each_sees_their_own_likes_buttons_
     for x in (a, b, h):
         page = (await x.get(f"/d/{d.id}")).text
         assert "Even asleep?" in page and "1 reply" in page
+
+
+async def test_static_files_named_by_their_hash_are_kept_for_a_year(client):
+    page = (await client.get("/login")).text
+    css = re.search(r'href="(/static/app\.css\?v=[0-9a-f]{12})"', page)[1]
+    js = re.search(r'src="(/static/app\.js\?v=[0-9a-f]{12})"', page)[1]
+    for url in (css, js):
+        r = await client.get(url)
+        assert r.status_code == 200 and "immutable" in r.headers["cache-control"]
+    # Another release's hash, or none, must be checked again before use.
+    assert (await client.get("/static/app.css?v=000000000000")).headers[
+        "cache-control"
+    ] == "no-cache"
+    assert (await client.get("/static/app.css")).headers["cache-control"] == "no-cache"

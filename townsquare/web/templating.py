@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -61,6 +63,20 @@ class LivePolicy:
         return self._settings.group_create_level
 
 
+STATIC = Path(__file__).parent / "static"
+
+
+@functools.cache
+def asset_version(name: str) -> str:
+    """A short hash of a static file's bytes: its URL changes exactly when the file does."""
+    return hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:12]
+
+
+def static_url(name: str) -> str:
+    """``/static/<name>?v=<hash>``: browsers may keep it for a year (see ``web/assets.py``)."""
+    return f"/static/{name}?v={asset_version(name)}"
+
+
 def _bytecode_dir(settings: Settings) -> Path:
     where = settings.data_dir / "cache" / "templates"
     where.mkdir(parents=True, exist_ok=True)
@@ -82,6 +98,7 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     env.globals["why_not"] = permissions.why_not
     env.globals["policy"] = LivePolicy(settings)
     env.globals["page_links"] = page_links
+    env.globals["static_url"] = static_url
     env.filters["domain"] = domain
     env.filters["masked"] = masked_for  # profanity masking, for viewers who turned it on
     env.globals["site_name"] = settings.site_name
