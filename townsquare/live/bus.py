@@ -267,16 +267,21 @@ class RedisBus(Bus):
         self._script = self._redis.register_script(_PUBLISH)
         self._outbox: asyncio.Queue[tuple[str, str]] | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._listener: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._listening = asyncio.Event()
         self._latest: dict[str, str] = {}  # channel → newest id seen, for pages rendered here
 
-    def _start(self) -> None:
+    def _start(self, listen: bool = False) -> None:
+        """The sender task on first publish; the listener only once someone subscribes."""
         loop = asyncio.get_running_loop()
-        if self._loop is loop:
-            return
-        self._loop, self._outbox, self._listening = loop, asyncio.Queue(), asyncio.Event()
-        self._tasks = [loop.create_task(self._send()), loop.create_task(self._listen())]
+        if self._loop is not loop:
+            self._loop, self._outbox, self._listening = loop, asyncio.Queue(), asyncio.Event()
+            self._listener = None
+            self._tasks = [loop.create_task(self._send())]
+        if listen and self._listener is None:
+            self._listener = loop.create_task(self._listen())
+            self._tasks.append(self._listener)
 
     def publish(self, channel: str, kind: str, data: dict[str, Any]) -> None:
         self._start()
@@ -340,7 +345,7 @@ class RedisBus(Bus):
         self._deliver(event)
 
     async def _ready(self) -> None:
-        self._start()
+        self._start(listen=True)
         await asyncio.wait_for(self._listening.wait(), 10)
 
     async def replay(self, channel: str, after: str) -> list[Event] | None:
