@@ -74,7 +74,9 @@ class Settings(BaseSettings):
         description="When set, /metrics answers only requests with Authorization: Bearer <token>.",
     )
     signup_rate: str = Field(default="5/hour", description="Sign-ups allowed per client address.")
-    login_rate: str = Field(default="10/minute", description="Log-in attempts per client address.")
+    login_rate: str = Field(
+        default="10/minute", description="Log-in attempts per client address, and per account."
+    )
     post_rate: str = Field(
         default="30/minute", description="Discussions and comments a member may post."
     )

@@ -22,7 +22,7 @@ from townsquare.api.schemas import (
     member_out,
 )
 from townsquare.domain import accounts
-from townsquare.web.deps import rate_limit
+from townsquare.web.deps import limit_login_to, rate_limit
 from townsquare.web.security import (
     SESSION_COOKIE,
     clear_session_cookie,
@@ -65,6 +65,7 @@ async def log_in(
     body: LoginIn, request: Request, response: Response, db: Db, settings: Config
 ) -> MeOut:
     """Log in with a session cookie, as the site's pages do."""
+    await limit_login_to(request, body.login)
     member = await accounts.authenticate(db, login=body.login, password=body.password)
     held = request.cookies.get(SESSION_COOKIE)
     if held:  # a log-in this browser already held ends: the new one gets a fresh token
@@ -90,8 +91,9 @@ async def log_out(request: Request, db: Db, viewer: Viewer) -> Response:
     dependencies=[Depends(rate_limit("login"))],
     responses=RATE_LIMITED,
 )
-async def create_token(body: TokenIn, db: Db) -> TokenOut:
+async def create_token(body: TokenIn, request: Request, db: Db) -> TokenOut:
     """A bearer token for scripts and apps; it lasts until revoked with /auth/logout."""
+    await limit_login_to(request, body.login)
     member = await accounts.authenticate(db, login=body.login, password=body.password)
     label = body.label.strip()
     token = await accounts.open_session(db, member, days=None, kind="api", label=label)

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from townsquare.db.models import Member
 from townsquare.domain import accounts, points, profiles, safety
 from townsquare.domain.errors import Invalid, NotLoggedIn
-from townsquare.web.deps import get_db, get_settings, get_viewer, rate_limit
+from townsquare.web.deps import get_db, get_settings, get_viewer, limit_login_to, rate_limit
 from townsquare.web.pages import form_data, redirect, render, safe_next
 from townsquare.web.security import SESSION_COOKIE, clear_session_cookie, set_session_cookie
 
@@ -55,6 +55,7 @@ async def login_form(request: Request, next: str = "/", viewer=Depends(get_viewe
 @router.post("/login", dependencies=[Depends(rate_limit("login"))])
 async def login(request: Request, db: AsyncSession = Depends(get_db), viewer=Depends(get_viewer)):
     form = await form_data(request)
+    await limit_login_to(request, form.get("login", ""))
     try:
         member = await accounts.authenticate(
             db, login=form.get("login", ""), password=form.get("password", "")

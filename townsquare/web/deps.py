@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator
 
 from fastapi import Depends, HTTPException, Request
@@ -84,6 +85,13 @@ async def limit(request: Request, action: str, key: str) -> None:
     """Count one hit of the action against one key: a client address, a member, an address."""
     rate = request.app.state.rates[action]
     await request.app.state.limiter.hit(action, key, rate, _MESSAGES[action])
+
+
+async def limit_login_to(request: Request, login: str) -> None:
+    """Log-in attempts count against the account named too, so guesses spread over many
+    addresses still meet the limit (names are hashed: the limiter's keys hold no names)."""
+    name = hashlib.sha256((login or "").strip().lower().encode()).hexdigest()[:32]
+    await limit(request, "login", "n:" + name)
 
 
 def rate_limit(action: str):  # type: ignore[no-untyped-def]
