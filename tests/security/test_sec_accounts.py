@@ -331,12 +331,14 @@ async def test_each_limited_route_answers_429_with_retry_after(tight, db, make):
     for n, (url, data) in enumerate(web):
         async with browser(app, address=f"203.0.113.{20 + n}") as c:
             form = {"csrf_token": await _token(c), **data}
+            form["login"] = f"web{n}"  # a name of its own: guesses count per account too
             _assert_limited(await _two(c, "POST", url, data=form), url)
     api = (("/api/v1/auth/login", login), ("/api/v1/auth/tokens", login),
            ("/api/v1/auth/signup", {"name": "", "email": "", "password": ""}))  # fmt: skip
     for n, (url, body) in enumerate(api):
         async with browser(app, address=f"203.0.113.{30 + n}") as c:
             headers = {"X-CSRF-Token": await _csrf(c)}
+            body = {**body, "login": f"api{n}"} if "login" in body else body
             _assert_limited(await _two(c, "POST", url, json=body, headers=headers), url)
     posting = (f"/d/{d.id}/comments", "/g/gg/new", f"/api/v1/discussions/{d.id}/comments",
                "/api/v1/groups/gg/discussions")  # fmt: skip
@@ -359,12 +361,11 @@ async def test_address_limits_count_per_address_and_post_limits_per_member(tight
     app, alice, bob = tight, await make.member("alice"), await make.member("bob")
     group = await make.group(alice, slug="gg", members=(bob,))
     d = await make.discussion(group, alice)
-    login = {"login": "alice", "password": PASSWORD}
     async with browser(app, address="198.51.100.1") as c:
-        guess = {"csrf_token": await _token(c), "login": "alice", "password": "a guess"}
+        guess = {"csrf_token": await _token(c), "login": "carol", "password": "a guess"}
         assert (await _two(c, "POST", "/login", data=guess)).status_code == 429
     async with browser(app, address="198.51.100.2") as c:
-        r = await c.form("/login", login)
+        r = await c.form("/login", {"login": "alice", "password": PASSWORD})
         assert r.status_code == 303
         # Alice's posting budget is spent by her; Bob, from the same address, still posts.
         assert (await c.form(f"/d/{d.id}/comments", {"body": "One."})).status_code == 303
@@ -372,6 +373,23 @@ async def test_address_limits_count_per_address_and_post_limits_per_member(tight
     async with browser(app, address="198.51.100.2") as c:
         await c.log_in_as(db, bob)
         assert (await c.form(f"/d/{d.id}/comments", {"body": "Bob's."})).status_code == 303
+
+
+async def test_guesses_at_one_account_are_limited_from_any_address(tight, make):
+    """Spreading password guesses over many addresses does not lift the limit on one account,
+    on the form, the API log-in and the token endpoint alike."""
+    await make.member("alice")
+    codes = []
+    for n, url in enumerate(("/login", "/api/v1/auth/login", "/api/v1/auth/tokens")):
+        async with browser(tight, address=f"198.51.100.{50 + n}") as c:
+            guess = {"login": "Alice", "password": "a guess", "label": "x"}
+            if url == "/login":
+                r = await c.form(url, guess)
+            else:
+                body = {k: v for k, v in guess.items() if k != "label" or "tokens" in url}
+                r = await c.post(url, json=body, headers={"X-CSRF-Token": await _csrf(c)})
+            codes.append(r.status_code)
+    assert codes == [422, 429, 429]
 
 
 async def _token(c: Client) -> str:
