@@ -198,7 +198,7 @@ async def _hostile_world(db: Any, make: Any) -> dict[str, Any]:
             f"zebra{i} said\n\n{PAYLOADS[i]}"
             for i in range(n * chunk, min(len(PAYLOADS), (n + 1) * chunk))
         )
-        await comments.add_comment(db, hostile[n * 7], target.id, body=body)
+        last = await comments.add_comment(db, hostile[n * 7], target.id, body=body)
     for payload in PAYLOADS[::12]:  # titles too, each a discussion of its own
         await discussions.start_discussion(db, hostile[0], group_slug="hostile",
                                            title=payload[:200], body=payload)  # fmt: skip
@@ -215,7 +215,7 @@ async def _hostile_world(db: Any, make: Any) -> dict[str, Any]:
                                                 title="Shared", body="")  # fmt: skip
     shared.link_id = link.id
     await db.commit()
-    return {"alice": alice, "target": target, "shared": shared}
+    return {"alice": alice, "target": target, "shared": shared, "comment": last}
 
 
 async def test_hostile_text_is_inert_on_every_page(client, db, make):
@@ -228,6 +228,7 @@ async def test_hostile_text_is_inert_on_every_page(client, db, make):
              f"/d/{shared.id}/card", f"/d/{shared.id}/article", "/u/alice",
              "/u/alice?tab=comments", "/u/m3", "/search?q=zebra", "/notifications",
              "/g/hostile/members", "/g/hostile/settings", f"/d/{d.id}/edit",
+             f"/c/{w['comment'].id}/live", f"/c/{w['comment'].id}/reply",
              "/search?q=%3Cscript%3Ealert(1)%3C/script%3E"]  # fmt: skip
     seen = ""
     for url in pages:
