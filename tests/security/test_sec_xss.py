@@ -274,3 +274,25 @@ async def test_the_api_answers_json_not_html(client, db, make):
         r = await client.get(url)
         assert r.status_code == 200 and r.headers["content-type"] == "application/json", url
         assert r.headers["x-content-type-options"] == "nosniff"
+
+
+REFLECTED = '"><script>alert(1)</script><img src=x onerror=alert(1)>'
+
+
+async def test_what_the_address_carries_is_never_reflected_as_markup(client, db, make):
+    """Query parameters the pages echo (next=, q=, tabs, cursors) come back escaped."""
+    alice = await make.member("alice")
+    await make.group(alice, slug="alpha")
+    await client.log_in_as(db, alice)
+    for path, param in (("/", "tab"), ("/", "period"), ("/g/alpha", "period"),
+                        ("/g/alpha", "before"), ("/search", "q"), ("/notifications", "before"),
+                        ("/u/alice", "tab"), ("/u/alice", "before")):  # fmt: skip
+        r = await client.get(path, params={param: REFLECTED, "tab": "top"} if param == "period"
+                             else {param: REFLECTED})  # fmt: skip
+        assert r.status_code in (200, 400, 404, 422), (path, param, r.status_code)
+        assert_safe(r.text, f"{path}?{param}=")
+    client.cookies.clear()
+    for path in ("/login", "/signup"):
+        r = await client.get(path, params={"next": REFLECTED})
+        assert r.status_code == 200
+        assert_safe(r.text, f"{path}?next=")
