@@ -239,9 +239,10 @@ async def on_join_request(db: AsyncSession, member: Member, group: Group, state:
         await notify(db, moderator_id, "join_request", actor_id=member.id, group_id=group.id)
 
 
-async def on_level(db: AsyncSession, member_id: int, level: int) -> None:
+async def on_level(db: AsyncSession, member_id: int, level: int, before: int | None = None) -> None:
     """Called as a member's level is set: going up is news (going down is not)."""
-    before = await db.scalar(select(Member.level).where(Member.id == member_id))
+    if before is None:
+        before = await db.scalar(select(Member.level).where(Member.id == member_id))
     if before is not None and level > before:
         await notify(db, member_id, "level", detail=str(level))
 

@@ -16,10 +16,11 @@ import bisect
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.config import Settings
-from townsquare.db.models import Member, PointsEntry
+from townsquare.db.models import Member, PointsEntry, utcnow
 from townsquare.domain import notifications
 
 REASONS = {
@@ -86,33 +87,31 @@ async def _settle(db: AsyncSession, member_id: int, change: int) -> None:
     """Move a member's total by ``change`` and keep their level in step."""
     if not change:
         return
-    points = await db.scalar(
-        update(Member)
-        .where(Member.id == member_id)
-        .values(points=Member.points + change)
-        .returning(Member.points)
-    )
+    row = (
+        await db.execute(
+            update(Member)
+            .where(Member.id == member_id)
+            .values(points=Member.points + change)
+            .returning(Member.points, Member.level)
+        )
+    ).first()
+    if row is None:
+        return
+    points, before = row
     level = level_for(int(points or 0), rules(db).thresholds)
-    await notifications.on_level(db, member_id, level)
-    await db.execute(
-        update(Member).where(Member.id == member_id, Member.level != level).values(level=level)
-    )
+    if level == before:
+        return
+    await notifications.on_level(db, member_id, level, before=before)
+    await db.execute(update(Member).where(Member.id == member_id).values(level=level))
 
 
 async def award(
     db: AsyncSession, member_id: int, reason: str, source_type: str, source_id: int, actor_id: int
 ) -> int:
-    """Pay ``reason``'s points once for this source and actor; returns what was paid."""
+    """Pay ``reason``'s points once for this source and actor; returns what was paid.
+
+    The ledger's unique key decides "once": the insert does nothing when the award exists."""
     r = rules(db)
-    key = (
-        PointsEntry.member_id == member_id,
-        PointsEntry.reason == reason,
-        PointsEntry.source_type == source_type,
-        PointsEntry.source_id == source_id,
-        PointsEntry.actor_id == actor_id,
-    )
-    if await db.scalar(select(PointsEntry.id).where(*key)) is not None:
-        return 0
     amount = r.amounts[reason]
     if reason in r.caps:
         earned = await db.scalar(
@@ -123,11 +122,16 @@ async def award(
         amount = min(amount, r.caps[reason] - int(earned or 0))
     if amount <= 0:
         return 0
-    db.add(
-        PointsEntry(member_id=member_id, reason=reason, amount=amount, source_type=source_type,
-                    source_id=source_id, actor_id=actor_id)
+    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+    paid = await db.scalar(
+        insert(PointsEntry)
+        .values(member_id=member_id, reason=reason, amount=amount, source_type=source_type,
+                source_id=source_id, actor_id=actor_id, created_at=utcnow())
+        .on_conflict_do_nothing()
+        .returning(PointsEntry.id)
     )  # fmt: skip
-    await db.flush()
+    if paid is None:
+        return 0
     await _settle(db, member_id, amount)
     return amount
 
