@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,6 +96,7 @@ class _FileCounts:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._hits = 0
+        self._local = threading.local()
         with self._connect() as db:
             db.execute(
                 "CREATE TABLE IF NOT EXISTS hit (name TEXT PRIMARY KEY, count INTEGER NOT NULL,"
@@ -108,18 +110,17 @@ class _FileCounts:
         return db
 
     def incr(self, name: str, expires: float, now: float) -> int:
-        # A connection per hit: hits are rare (sign-ups, log-ins, posts) and this runs on
-        # whichever thread asyncio lends, so nothing is shared between threads.
-        db = self._connect()
-        try:
-            (count,) = db.execute(
-                "INSERT INTO hit (name, count, expires) VALUES (?, 1, ?) ON CONFLICT (name)"
-                " DO UPDATE SET count = count + 1 RETURNING count",
-                (name, expires),
-            ).fetchone()
-            self._hits += 1
-            if self._hits % self.SWEEP_EVERY == 0:
-                db.execute("DELETE FROM hit WHERE expires < ?", (now,))
-            return int(count)
-        finally:
-            db.close()
+        # This runs on whichever thread asyncio lends; each thread keeps its own connection
+        # (opening one per hit cost more than the hit: every post counts here).
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = self._connect()
+        (count,) = db.execute(
+            "INSERT INTO hit (name, count, expires) VALUES (?, 1, ?) ON CONFLICT (name)"
+            " DO UPDATE SET count = count + 1 RETURNING count",
+            (name, expires),
+        ).fetchone()
+        self._hits += 1
+        if self._hits % self.SWEEP_EVERY == 0:
+            db.execute("DELETE FROM hit WHERE expires < ?", (now,))
+        return int(count)
