@@ -18,8 +18,9 @@ router = APIRouter()
 
 async def count_unread(request: Request, db: AsyncSession = Depends(get_db),
                        viewer: Member | None = Depends(get_viewer)) -> None:  # fmt: skip
-    """For the header: the logged-in member's unread count (htmx fragments skip it)."""
-    if viewer is not None and not is_htmx(request):
+    """For the header: the logged-in member's unread count. htmx fragments skip it, and so
+    do form posts: most answer with a redirect, and the page they lead to counts afresh."""
+    if viewer is not None and request.method == "GET" and not is_htmx(request):
         request.state.unread_count = await notifications.unread_count(db, viewer.id)
 
 
