@@ -32,7 +32,7 @@ from townsquare.domain.accounts import hash_password, token_hash
 from townsquare.text.markdown import cook
 
 # Bump when the generator changes what it writes, so old data directories are not reused.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: members have levels and points; W1 posters are past review
 META_FILE = "bench-workload.json"
 PASSWORD = "bench-password"
 # A fixed epoch instead of now(): the same seed must give the same timestamps.
@@ -92,13 +92,19 @@ def build(shape: Shape, seed: int, password_hash: str) -> Rows:
 
     # Members: the first is the site admin, as sign_up makes the first member.
     members = []
+    # Levels as an established community has them: most members past the newcomers' review
+    # (level 2+), a few long-standing ones higher; points at the floor of their level. W1's
+    # posters are regulars, so their comments go live as most comments on a real site do.
+    floors = [0, *Settings().level_thresholds]
     for i in range(1, shape.members + 1):
         name, display = corpus.member_name(rng, i)
+        level = rng.choices((1, 2, 3, 4, 5, 6), (15, 40, 25, 12, 6, 2))[0]
         members.append(
             {
                 "id": i, "name": name, "display_name": display, "email": f"{name}@example.org",
                 "password_hash": password_hash, "bio": "", "role": "admin" if i == 1 else "member",
-                "level": 1, "points": 0, "created_at": EPOCH + timedelta(minutes=2 * i),
+                "level": level, "points": floors[level - 1],
+                "created_at": EPOCH + timedelta(minutes=2 * i),
             }
         )  # fmt: skip
 
@@ -181,6 +187,10 @@ def build(shape: Shape, seed: int, password_hash: str) -> Rows:
     host = in_group[0][0]
     regulars = [m for m in in_group[0] if m not in (1, host)]
     viewer, posters = regulars[0], regulars[1 : 1 + shape.posters]
+    for member_id in [viewer, *posters]:  # regulars: past the newcomers' review
+        member = members[member_id - 1]
+        if member["level"] < 2:
+            member["level"], member["points"] = 2, floors[1]
     target = max(
         (d for d in discussions if d["group_id"] == 1 and d["id"] != big + 1),
         key=lambda d: d["created_at"],
