@@ -193,3 +193,17 @@ async def test_delete_and_admin_restore_a_discussion(client, db, make):
     g = await db.get(Group, group.id)
     await db.refresh(g)
     assert g.discussion_count == 1
+
+
+async def test_a_nul_character_is_never_a_server_error(client, db, make):
+    """PostgreSQL cannot hold or compare a NUL: addresses with one are 404, and typed text
+    loses it (no one means one)."""
+    member = await make.member()
+    group = await make.group(member, slug="nul-check")
+    for path in ("/u/a%00b", "/g/a%00b", "/search?q=a%00b", "/d/1?page=%00"):
+        assert (await client.get(path)).status_code == 404, path
+    await client.log_in_as(db, member)
+    r = await client.form(f"/g/{group.slug}/new", {"title": "Null\x00 island", "body": "a\x00b"})
+    assert r.status_code == 303
+    d = await db.scalar(select(Discussion).where(Discussion.group_id == group.id))
+    assert d.title == "Null island" and d.body_src == "ab"

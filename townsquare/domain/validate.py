@@ -25,7 +25,8 @@ class Checker:
         pattern: re.Pattern[str] | None = None,
         pattern_msg: str = "",
     ) -> str:
-        value = (value or "").replace("\r\n", "\n")
+        # No one types a NUL, and PostgreSQL cannot store one: it goes, as a stray \r does.
+        value = (value or "").replace("\r\n", "\n").replace("\x00", "")
         if strip:
             value = value.strip()
         if min_len and len(value) < min_len:

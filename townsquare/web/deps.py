@@ -104,3 +104,11 @@ def rate_limit(action: str):  # type: ignore[no-untyped-def]
         await limit(request, action, key)
 
     return check
+
+
+async def refuse_nul(request: Request) -> None:
+    """No address a page links to holds a NUL character, and PostgreSQL cannot compare text
+    that does: such a path or query is answered 404 on both databases, never a 500."""
+    query = request.query_params.multi_items()
+    if "\x00" in request.url.path or any("\x00" in k + v for k, v in query):
+        raise HTTPException(404, "There is no such page.")

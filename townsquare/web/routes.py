@@ -15,11 +15,12 @@ from townsquare.web import (
     safety,
     search,
 )
-from townsquare.web.deps import check_csrf
+from townsquare.web.deps import check_csrf, refuse_nul
 
 # count_unread: the header's unread notifications, one indexed COUNT for logged-in members.
 router = APIRouter(
-    dependencies=[Depends(check_csrf), Depends(notifications.count_unread)], include_in_schema=False
+    dependencies=[Depends(refuse_nul), Depends(check_csrf), Depends(notifications.count_unread)],
+    include_in_schema=False,
 )
 router.include_router(accounts.router)
 router.include_router(groups.router)
