@@ -15,6 +15,7 @@ from tests.conftest import PASSWORD, Client, run_jobs
 from townsquare.db.models import EmailToken, Member, Session, utcnow
 from townsquare.domain import accounts
 from townsquare.ratelimit import Rate
+from townsquare.web.pages import safe_next
 from townsquare.web.security import ANON_COOKIE, SESSION_COOKIE
 
 
@@ -413,14 +414,23 @@ async def test_reset_requests_are_limited_per_email_address(tight, make, setting
 # --- where log-in sends you
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example/",
-                                    "\\\\evil.example/", "/\t/evil.example/", "/\n/evil.example",
-                                    "javascript:alert(1)", " //evil.example"])  # fmt: skip
-async def test_log_in_never_sends_the_browser_to_another_site(app, make, target):
+OFF_SITE = ["https://evil.example/", "//evil.example/", "/\\evil.example/", "\\\\evil.example/",
+            "/\t/evil.example/", "/\n/evil.example", "javascript:alert(1)", " //evil.example"]  # fmt: skip
+
+
+def test_next_addresses_off_the_site_are_dropped():
     """?next= is followed only to a path of this site: browsers read a backslash, a tab or a
     newline after the first slash as another host."""
+    for target in OFF_SITE:
+        assert safe_next(target) == "/", target
+    assert safe_next("/g/alpha?tab=new") == "/g/alpha?tab=new"
+
+
+async def test_log_in_never_sends_the_browser_to_another_site(app, make):
+    """The same through the real form."""
     await make.member("alice")
     async with browser(app) as c:
-        r = await c.form("/login", {"login": "alice", "password": PASSWORD, "next": target})
+        r = await c.form("/login", {"login": "alice", "password": PASSWORD,
+                                    "next": "/\\evil.example/"})  # fmt: skip
     assert r.status_code == 303
     assert r.headers["location"] == "/"
