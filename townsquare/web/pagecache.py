@@ -53,6 +53,12 @@ class Entry:
     headers: list[tuple[bytes, bytes]]
     body: bytes
     digest: str
+    parts: list[bytes] | None = None  # the body cut at each placeholder, joined with the token
+
+    def filled(self, token: bytes) -> bytes:
+        if self.parts is None:
+            self.parts = self.body.split(PLACEHOLDER.encode())
+        return token.join(self.parts)
 
 
 @dataclass
@@ -177,7 +183,7 @@ class PageCache:
             await send({"type": "http.response.start", "status": 304, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
             return
-        body = entry.body.replace(PLACEHOLDER.encode(), token)
+        body = entry.filled(token)
         headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})

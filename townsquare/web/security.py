@@ -11,9 +11,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from http.cookies import CookieError, SimpleCookie
 
-from starlette.requests import Request
+from starlette.requests import Request, cookie_parser
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -115,14 +114,11 @@ class SecurityMiddleware:
 
 
 def _cookies(scope: Scope) -> dict[str, str]:
+    # Starlette's own parser: what request.cookies will say later, and it never raises on a
+    # malformed header (that is the client's problem, not a 500).
     for name, value in scope.get("headers", []):
         if name == b"cookie":
-            jar: SimpleCookie = SimpleCookie()
-            try:
-                jar.load(value.decode("latin-1"))
-            except CookieError:  # a malformed cookie header is the client's problem, not a 500
-                return {}
-            return {k: m.value for k, m in jar.items()}
+            return cookie_parser(value.decode("latin-1"))
     return {}
 
 
