@@ -131,6 +131,12 @@ def cmd_forums(args: argparse.Namespace) -> int:
     return cmd_run(args, only=frozenset({"R1", "R1L"}), more=more, pages=pages)
 
 
+def cmd_scale(args: argparse.Namespace) -> int:
+    from bench import scale
+
+    return scale.main(args)
+
+
 def cmd_soak(args: argparse.Namespace) -> int:
     from bench import soak
 
@@ -184,6 +190,14 @@ def parser() -> argparse.ArgumentParser:
     soak.add_argument("--seconds", type=float, default=120, help="how long (default 120)")
     soak.add_argument("--connections", type=int, default=8, help="concurrent clients (8)")
     soak.set_defaults(func=cmd_soak)
+
+    sc = commands.add_parser("scale", help="R2, R3 and a discussion's page 1 and 200, "
+                             "logged in, on W1 and on W1 grown to a million discussions")  # fmt: skip
+    common(sc, data_dir_required=True)
+    sc.add_argument("--quick", action="store_true", help="3 s per row, 8 connections")
+    sc.add_argument("--discussions", type=int, default=1_000_000, help="discussions to add")
+    sc.add_argument("--per", type=int, default=10, help="comments on each added discussion")
+    sc.set_defaults(func=cmd_scale)
 
     check = commands.add_parser("check", help="verify a data directory's counters")
     common(check, data_dir_required=True)

@@ -256,6 +256,26 @@ def run(
     return rep
 
 
+def run_scenarios(
+    settings: Settings, chosen: list[Scenario], *, client: str, load: Load, warmup: Load
+) -> list[Row]:
+    """Serve ``settings``' data directory and measure ``chosen`` (no ceiling): bench/scale."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-run-") as tmp:
+        port = free_port()
+        argv = [sys.executable, "-m", "townsquare", "serve", "--data-dir", str(settings.data_dir),
+                "--host", "127.0.0.1", "--port", str(port), "--workers", str(WORKERS)]  # fmt: skip
+        with serving(argv, env, port, Path(tmp) / "townsquare.log") as base:
+            for sc in chosen:
+                row = Row(sc.key, sc.what, sc.target.method, sc.target.path)
+                print(f"  {sc.key:<5} {sc.target.method} {sc.target.path} …", flush=True)
+                measure(client, base, row, sc.target, load, warmup)
+                rows.append(row)
+    return rows
+
+
 def _ratio(num: float, den: float) -> float | None:
     return round(num / den, 2) if num and den else None
 
