@@ -109,8 +109,8 @@ async def _fill(db, group_ids, author_id, n):
             SELECT CASE g % {len(group_ids)} {whens} END, {author_id}, 't', '', '', 'live', 0, 0, (g % 1000 = 0), g % 17, 0, g % 5,
               datetime('now', '-' || g || ' seconds'), datetime('now', '-' || g || ' seconds')
             FROM seq"""))  # fmt: skip
-        await db.commit()
-        await db.execute(text("ANALYZE"))
+        # No ANALYZE: a real SQLite install never runs it, so the planner must find the
+        # index from the query's shape alone.
     await db.commit()
 
 
@@ -123,10 +123,7 @@ async def test_feed_pages_use_an_index_at_scale(db, make, tab):
     statements: list[tuple[str, object]] = []
 
     def capture(conn, cursor, statement, parameters, context, executemany):  # noqa: ARG001
-        # The pinned discussions of a group are a handful, read by their own index and sorted.
-        pinned = "pinned = true" in statement.lower() or "pinned = 1" in statement.lower()
-        if "FROM discussion" in statement and "ORDER BY" in statement and "LIMIT" in statement \
-                and not pinned:  # fmt: skip
+        if "FROM discussion" in statement and "ORDER BY" in statement and "LIMIT" in statement:
             statements.append((statement, parameters))
 
     engine = db.bind.sync_engine if hasattr(db.bind, "sync_engine") else db.get_bind()
@@ -149,6 +146,9 @@ async def test_feed_pages_use_an_index_at_scale(db, make, tab):
             plan_rows = (await conn.exec_driver_sql(prefix + statement, parameters)).all()
         plan = "\n".join(" ".join(str(c) for c in row) for row in plan_rows)
         assert "ix_discussion" in plan, plan
+        if "pinned = 1" in statement or "pinned = true" in statement:
+            # A group's pinned few, by their own index: not a walk through the whole group.
+            assert "ix_discussion_pinned" in plan, plan
         if PG_URL:
             assert "Sort" not in plan and "Seq Scan on discussion" not in plan, plan
         else:

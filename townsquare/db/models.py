@@ -205,7 +205,7 @@ class Discussion(Base):
         Index("ix_discussion_top", "state", "score", "id"),
         Index("ix_discussion_group_top", "group_id", "state", "score", "id"),
         Index("ix_discussion_promoted", "promoted", "state", "last_activity_at", "id"),
-        Index("ix_discussion_pinned", "group_id", "pinned", "state"),
+        Index("ix_discussion_pinned", "group_id", "pinned", "state", "last_activity_at", "id"),
     )
 
 
