@@ -15,6 +15,7 @@ from __future__ import annotations
 import http.client
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -27,8 +28,6 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.conftest import PG_URL, _truncate_pg
-from townsquare.config import Settings
-from townsquare.db import migrate
 
 REDIS_URL = "redis://127.0.0.1:6379/5"
 PASSWORD = "correct horse battery"
@@ -66,7 +65,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, migrated_template) -> Itera
             r.flushdb()  # database 5 is this test's own
         env.update(TOWNSQUARE_DATABASE_URL=PG_URL, TOWNSQUARE_REDIS_URL=REDIS_URL)
     else:
-        migrate.upgrade(Settings(data_dir=data, database_url=""))
+        shutil.copy(migrated_template, data / "townsquare.db")  # the suite's migrated file
     # No TOWNSQUARE_SECRET_KEY: serve makes the key file, and every worker must read it.
     port = _free_port()
     log = data / "serve.log"
