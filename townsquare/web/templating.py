@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from fastapi.templating import Jinja2Templates
-from jinja2 import FileSystemBytecodeCache
+from jinja2.bccache import Bucket, FileSystemBytecodeCache
 
 from townsquare.config import Settings
 from townsquare.domain import permissions
@@ -77,6 +77,25 @@ def static_url(name: str) -> str:
     return f"/static/{name}?v={asset_version(name)}"
 
 
+class SharedBytecodeCache(FileSystemBytecodeCache):
+    """The file cache, with what it read or wrote also kept in memory for the process."""
+
+    _memory: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._memory.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+            return
+        super().load_bytecode(bucket)
+        if bucket.code is not None:
+            self._memory[bucket.key] = bucket.bytecode_to_string()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        super().dump_bytecode(bucket)
+        self._memory[bucket.key] = bucket.bytecode_to_string()
+
+
 def _bytecode_dir(settings: Settings) -> Path:
     where = settings.data_dir / "cache" / "templates"
     where.mkdir(parents=True, exist_ok=True)
@@ -87,8 +106,9 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     templates = Jinja2Templates(directory=TEMPLATES)
     env = templates.env
     env.auto_reload = False  # templates ship with the package; no stat() per include
-    # Compiled templates are kept on disk, so a new worker starts without compiling them.
-    env.bytecode_cache = FileSystemBytecodeCache(str(_bytecode_dir(settings)))
+    # Compiled templates are kept on disk, so a new worker starts without compiling them,
+    # and in this process, so a second app (a test's) does not compile them again.
+    env.bytecode_cache = SharedBytecodeCache(str(_bytecode_dir(settings)))
     env.filters["short_date"] = short_date
     env.filters["iso"] = lambda when: when.isoformat(timespec="seconds")
     env.filters["long_date"] = lambda day: f"{day:%b} {day.day}, {day.year}"
