@@ -89,6 +89,9 @@ def _serve(settings: Settings, host: str, port: int, workers: int, queue: bool =
     # The secret key is made now, if it must be, so every worker reads the same one.
     settings.resolved_secret()
     os.environ["TOWNSQUARE_DATA_DIR"] = str(settings.data_dir.resolve())
+    # glibc gives each thread that allocates its own arena; a worker's database threads
+    # then hold memory they no longer use. Two arenas keep a worker about 10 MB smaller.
+    os.environ.setdefault("MALLOC_ARENA_MAX", "2")
     if settings.database_url:
         os.environ["TOWNSQUARE_DATABASE_URL"] = settings.database_url
     uvicorn.run(
