@@ -22,7 +22,7 @@ class Verdict:
 
     def line(self) -> str:
         word = {True: "met", False: "NOT MET", None: "not measured"}[self.met]
-        return f"  {word:<13}{self.target:<58}{self.figure}"
+        return f"  {word:<13}{self.target:<66}{self.figure}"
 
 
 def _rows(rep: dict[str, Any]) -> dict[str, dict[str, Any]]:
