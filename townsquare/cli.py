@@ -333,7 +333,11 @@ def migrate_db(
     raise typer.Exit(move.run(settings_for(data_dir), to, typer.echo))
 
 
-cli.command(name="check")(ops_check.command)
+@cli.command(name="check")
+def check(data_dir: DataDir = Path("townsquare-data")) -> None:
+    """Check the installation: configuration, database, queue, mail, storage, Redis."""
+    ops_check.command(data_dir)
+
 
 points_cli = typer.Typer(no_args_is_help=True, help="Members' points and levels.")
 cli.add_typer(points_cli, name="points")
@@ -378,21 +382,11 @@ cli.add_typer(search_cli, name="search")
 @search_cli.command("reindex")
 def search_reindex(data_dir: DataDir = Path("townsquare-data")) -> None:
     """Rebuild the search index from the discussions, comments and shared articles."""
-    from townsquare.db.engine import make_engine, make_sessionmaker
-    from townsquare.domain import search
+    from townsquare.db.move import reindex_site
 
     settings = settings_for(data_dir)
     _ensure_migrated(settings, apply=False)
-
-    async def run() -> str:
-        engine = make_engine(settings)
-        try:
-            async with make_sessionmaker(engine, settings=settings)() as db:
-                return await search.reindex(db)
-        finally:
-            await engine.dispose()
-
-    typer.echo(asyncio.run(run()))
+    typer.echo(asyncio.run(reindex_site(settings)))
 
 
 digest_cli = typer.Typer(no_args_is_help=True, help="The daily email digest.")

@@ -120,7 +120,7 @@ def move(
     finally:
         reader.dispose()
         target.dispose()
-    moved.search = asyncio.run(_reindex(Settings(data_dir=source.data_dir, database_url=url)))
+    moved.search = asyncio.run(reindex_site(Settings(data_dir=source.data_dir, database_url=url)))
     return moved
 
 
@@ -233,7 +233,8 @@ def _count(conn: Connection, table) -> int:  # type: ignore[no-untyped-def]
     return conn.execute(select(func.count()).select_from(table)).scalar_one()
 
 
-async def _reindex(settings: Settings) -> str:
+async def reindex_site(settings: Settings) -> str:
+    """Rebuild the site's search index (``townsquare search reindex``, and after a move)."""
     from townsquare.db.engine import make_engine, make_sessionmaker
     from townsquare.domain import search
 

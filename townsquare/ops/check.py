@@ -13,7 +13,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
 import typer
 from pydantic import ValidationError
@@ -296,18 +296,7 @@ def check_redis(settings: Settings) -> Finding:
     return Finding("redis", "ok", f"{shown} answers")
 
 
-DataDir = Annotated[
-    Path,
-    typer.Option(
-        "--data-dir",
-        envvar="TOWNSQUARE_DATA_DIR",
-        help="Folder for the database and secret key.",
-        show_default=True,
-    ),
-]
-
-
-def command(data_dir: DataDir = Path("townsquare-data")) -> None:
+def command(data_dir: Path) -> None:
     """Check the installation: configuration, database, queue, mail, storage, Redis."""
     try:
         settings = Settings(data_dir=data_dir)
