@@ -50,6 +50,9 @@ def create_app(settings: Settings) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
+        # townsquare reports through its own access log and /metrics, not OpenTelemetry;
+        # off, FastAPI skips looking for providers on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.secret = settings.resolved_secret()
