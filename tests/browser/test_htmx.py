@@ -125,3 +125,29 @@ def test_discussion_page_logs_no_errors(open_page, site):
     page.locator(f"#c{cid} .like-button").click()
     expect(page.locator(f"#c{cid} .like-count")).to_have_text("1")
     assert open_page.errors == []
+
+
+def test_a_busy_server_is_said_in_place_and_nothing_is_lost(open_page, site):
+    """An htmx post answered 503 swaps nothing; the page says to try again, and the next
+    try that goes through clears the message."""
+    d, cid, actor = _discussion_with_a_comment(site)
+    page = open_page(actor)
+    page.goto(f"/d/{d}")
+    busy = {"on": True}
+
+    def answer(route):  # the real server, unless the test says it is busy
+        if busy["on"]:
+            route.fulfill(status=503, headers={"Retry-After": "5"}, body="busy")
+        else:
+            route.continue_()
+
+    page.route(f"**/c/{cid}/like", answer)
+    button = page.locator(f"#c{cid} form.like .like-button")
+    button.click()
+    error = page.locator(f"#c{cid} .htmx-error")
+    expect(error).to_have_text("That did not go through. Nothing was lost; try again in 5 seconds.")
+    expect(page.locator(f"#c{cid} form.like .like-count")).to_have_text("0")
+    busy["on"] = False
+    button.click()
+    expect(page.locator(f"#c{cid} form.like .like-count")).to_have_text("1")
+    expect(page.locator(f"#c{cid} .htmx-error")).to_have_count(0)

@@ -12,6 +12,28 @@
     var button = event.detail.elt.querySelector && event.detail.elt.querySelector("[data-confirm]");
     if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
   });
+  // An htmx request the server could not take (busy, too many, refused) swaps nothing, so the
+  // member's text stays; say so beside what they used, once, instead of doing nothing.
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr.status;
+    if (status < 403 || status === 404 || status === 422) return;
+    var elt = event.detail.elt;
+    var box = elt.parentNode && elt.parentNode.querySelector(":scope > .htmx-error");
+    if (!box) {
+      box = document.createElement("p");
+      box.className = "error htmx-error";
+      box.setAttribute("role", "alert");
+      elt.insertAdjacentElement("afterend", box);
+    }
+    var wait = event.detail.xhr.getResponseHeader("Retry-After");
+    box.textContent = status === 403 ? "That was refused. Reload the page and try again."
+      : "That did not go through" + (status === 429 ? " (too many at once)" : "") +
+        ". Nothing was lost; try again" + (wait ? " in " + wait + " seconds." : " in a moment.");
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var box = event.detail.elt.parentNode && event.detail.elt.parentNode.querySelector(":scope > .htmx-error");
+    if (box) box.remove();
+  });
   // After htmx puts a reply form or a new reply on the page, move focus where the member expects.
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
