@@ -70,3 +70,21 @@ LOGGING = {
     "loggers": {"django": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
 }
 """
+
+
+def project(settings: str, urls: str, seed: str) -> dict[str, object]:
+    """The Django site each Django forum is served from: its files, and the commands that
+    set it up, seed it and serve it (``Forum(**project(...))``)."""
+    return {
+        "files": {
+            "benchsite/__init__.py": "",
+            "benchsite/settings.py": settings + LOGGING,
+            "benchsite/urls.py": urls,
+            "benchsite/wsgi.py": WSGI,
+            "manage.py": MANAGE,
+            "seed.py": seed,
+        },
+        "setup": (("manage.py", "migrate", "--noinput", "-v", "0"),),
+        "seed": ("seed.py",),
+        "serve": (*GUNICORN, "benchsite.wsgi"),
+    }

@@ -10,7 +10,7 @@ read, as on a public forum. machina shows 15 posts a topic page by default.
 from __future__ import annotations
 
 from bench.forums import Forum
-from bench.forums._django import GUNICORN, LOGGING, MANAGE, SEED_PRELUDE, WSGI
+from bench.forums._django import SEED_PRELUDE, project
 
 SETTINGS = """\
 import os
@@ -180,16 +180,6 @@ FORUM = Forum(
         "pillow==13.0.0",
         "sqlparse==0.6.1",
     ),
-    files={
-        "benchsite/__init__.py": "",
-        "benchsite/settings.py": SETTINGS + LOGGING,
-        "benchsite/urls.py": URLS,
-        "benchsite/wsgi.py": WSGI,
-        "manage.py": MANAGE,
-        "seed.py": SEED,
-    },
-    setup=(("manage.py", "migrate", "--noinput", "-v", "0"),),
-    seed=("seed.py",),
-    serve=(*GUNICORN, "benchsite.wsgi"),
+    **project(SETTINGS, URLS, SEED),
     logged_in_marker="View my posts",
 )

@@ -11,7 +11,7 @@ also sent as JSON for its React front end, which the page carries.
 from __future__ import annotations
 
 from bench.forums import Forum
-from bench.forums._django import GUNICORN, LOGGING, MANAGE, SEED_PRELUDE, WSGI
+from bench.forums._django import SEED_PRELUDE, project
 
 DATABASE = "bench_misago"
 
@@ -180,17 +180,7 @@ FORUM = Forum(
         "webservices==0.7",
         "yarl==1.9.4",
     ),  # Misago's own pins (its wheel requires its test tools too)
-    files={
-        "benchsite/__init__.py": "",
-        "benchsite/settings.py": SETTINGS + LOGGING,
-        "benchsite/urls.py": URLS,
-        "benchsite/wsgi.py": WSGI,
-        "manage.py": MANAGE,
-        "seed.py": SEED,
-    },
-    setup=(("manage.py", "migrate", "--noinput", "-v", "0"),),
-    seed=("seed.py",),
-    serve=(*GUNICORN, "benchsite.wsgi"),
+    **project(SETTINGS, URLS, SEED),
     logged_in_marker="viewer@example.com",
     postgres_db=DATABASE,
 )

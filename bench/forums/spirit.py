@@ -9,7 +9,7 @@ default (the first comment is the opening post).
 from __future__ import annotations
 
 from bench.forums import Forum
-from bench.forums._django import GUNICORN, LOGGING, MANAGE, SEED_PRELUDE, WSGI
+from bench.forums._django import SEED_PRELUDE, project
 
 SETTINGS = """\
 import os
@@ -205,16 +205,6 @@ FORUM = Forum(
         "tzdata==2026.6",
         "Whoosh==2.7.4",
     ),  # fmt: skip
-    files={
-        "benchsite/__init__.py": "",
-        "benchsite/settings.py": SETTINGS + LOGGING,
-        "benchsite/urls.py": URLS,
-        "benchsite/wsgi.py": WSGI,
-        "manage.py": MANAGE,
-        "seed.py": SEED,
-    },
-    setup=(("manage.py", "migrate", "--noinput", "-v", "0"),),
-    seed=("seed.py",),
-    serve=(*GUNICORN, "benchsite.wsgi"),
+    **project(SETTINGS, URLS, SEED),
     logged_in_marker="Log out",
 )
