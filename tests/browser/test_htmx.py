@@ -45,6 +45,41 @@ def test_inline_reply_appears_under_its_comment_without_a_page_load(open_page, s
     expect(page.locator(f"#t{cid} .replies .prose")).to_have_text("And the sun a little.")
 
 
+# Holds every XHR answer until the page sets window.__release: the live stream then puts the
+# reply on the page before htmx swaps in its own copy of it.
+HOLD_ANSWERS = """
+(() => {
+  const send = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.send = function (body) {
+    const onload = this.onload, xhr = this;
+    if (onload) this.onload = function (e) {
+      const wait = () => window.__release ? onload.call(xhr, e) : setTimeout(wait, 20);
+      wait();
+    };
+    return send.call(this, body);
+  };
+})();
+"""
+
+
+def test_inline_reply_is_focused_when_the_live_stream_placed_it_first(open_page, site):
+    """The reply is focused even when its live copy reached the page before htmx's answer."""
+    d, cid, actor = _discussion_with_a_comment(site)
+    page = open_page(actor)
+    page.goto(f"/d/{d}")
+    page.locator(f"#c{cid}").get_by_role("link", name="Reply").click()
+    page.locator(f"#rf{cid} textarea").fill("Placed twice, shown once.")
+    page.evaluate(HOLD_ANSWERS)
+    page.locator(f"#rf{cid}").get_by_role("button", name="Reply").click()
+
+    reply = page.locator(f"#t{cid} .replies .comment")
+    expect(reply.locator(".prose")).to_have_text("Placed twice, shown once.")  # from the stream
+    page.evaluate("window.__release = true")
+    expect(page.locator(f"#rf{cid} textarea")).to_have_count(0)
+    expect(reply).to_have_count(1)
+    expect(reply).to_be_focused()
+
+
 def test_empty_inline_reply_shows_its_error_in_place(open_page, site):
     """Sending an empty inline reply keeps the form in place with the message at the field."""
     d, cid, actor = _discussion_with_a_comment(site)

@@ -35,7 +35,9 @@
     if (box) box.remove();
   });
   // After htmx puts a reply form or a new reply on the page, move focus where the member expects.
-  document.addEventListener("htmx:afterSwap", function (event) {
+  // On settle, not swap: if the live stream placed the same reply first, htmx keeps the old
+  // element's attributes (no "new" class) until it settles.
+  document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.target;
     var area = target.querySelector && target.querySelector("textarea");
     if (area && target.classList.contains("reply-slot")) { area.focus(); return; }
