@@ -1,0 +1,219 @@
+"""The inline SQLite driver: statements on the loop's thread, waits for a lock in a thread.
+
+These run on a real SQLite file whatever database the suite targets: the driver is
+SQLite's alone. The lock is held by a second, ordinary sqlite3 connection, as another
+worker process would hold it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from townsquare.db import sqlite_inline
+
+
+def _engine(path: Path, wait_ms: int = 10_000):  # type: ignore[no-untyped-def]
+    url = f"sqlite+aiosqlite:///{path}"
+    return create_async_engine(
+        url, async_creator=sqlite_inline.connector(str(path), busy_timeout_ms=wait_ms)
+    )
+
+
+def _database(tmp_path: Path) -> Path:
+    path = tmp_path / "t.db"
+    with sqlite3.connect(path) as raw:
+        raw.execute("PRAGMA journal_mode=WAL")
+        raw.execute("CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
+        raw.execute("INSERT INTO item (name) VALUES ('first')")
+    return path
+
+
+def _hold_write_lock(path: Path, seconds: float) -> threading.Thread:
+    """Another connection takes the write lock now and lets it go after ``seconds``."""
+    taken = threading.Event()
+
+    def hold() -> None:
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("INSERT INTO item (name) VALUES ('other worker')")
+        taken.set()
+        time.sleep(seconds)
+        other.execute("COMMIT")
+        other.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    taken.wait()
+    return thread
+
+
+def test_reads_writes_and_rollback_behave_like_any_driver(tmp_path: Path) -> None:
+    path = _database(tmp_path)
+
+    async def go() -> tuple[list[str], int | None]:
+        engine = _engine(path)
+        async with engine.begin() as conn:
+            result = await conn.execute(text("INSERT INTO item (name) VALUES ('second')"))
+            new_id = result.lastrowid
+        async with engine.connect() as conn:
+            await conn.execute(text("INSERT INTO item (name) VALUES ('never')"))
+            await conn.rollback()
+        async with engine.connect() as conn:
+            names = list((await conn.execute(text("SELECT name FROM item ORDER BY id"))).scalars())
+        await engine.dispose()
+        return names, new_id
+
+    names, new_id = asyncio.run(go())
+    assert names == ["first", "second"]
+    assert new_id == 2
+
+
+def test_a_statement_meeting_another_writers_lock_waits_off_the_loop(tmp_path: Path) -> None:
+    """The writer waits for the lock in a thread; the loop keeps serving meanwhile."""
+    path = _database(tmp_path)
+
+    async def go() -> tuple[int, int, list[str]]:
+        engine = _engine(path)
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        clock = asyncio.create_task(ticker())
+        holder = _hold_write_lock(path, 0.5)
+        reads = 0
+        async with engine.connect() as reader:  # readers are not blocked by a writer in WAL
+            reads = len((await reader.execute(text("SELECT id FROM item"))).all())
+        async with engine.begin() as conn:
+            await conn.execute(text("INSERT INTO item (name) VALUES ('waited')"))
+        holder.join()
+        clock.cancel()
+        async with engine.connect() as conn:
+            names = list((await conn.execute(text("SELECT name FROM item ORDER BY id"))).scalars())
+        await engine.dispose()
+        return ticks, reads, names
+
+    ticks, reads, names = asyncio.run(go())
+    assert reads == 1
+    assert names == ["first", "other worker", "waited"]
+    # Half a second of waiting at 10 ms a tick: the loop ran the ticker throughout.
+    assert ticks >= 20
+
+
+def test_a_lock_held_past_the_busy_timeout_fails_with_database_locked(tmp_path: Path) -> None:
+    path = _database(tmp_path)
+
+    async def go() -> None:
+        engine = _engine(path, wait_ms=100)
+        holder = _hold_write_lock(path, 1.0)
+        try:
+            with pytest.raises(OperationalError, match="locked"):
+                async with engine.begin() as conn:
+                    await conn.execute(text("INSERT INTO item (name) VALUES ('gave up')"))
+        finally:
+            holder.join()
+        async with engine.begin() as conn:  # the connection is usable again afterwards
+            await conn.execute(text("INSERT INTO item (name) VALUES ('later')"))
+        async with engine.connect() as conn:
+            names = list((await conn.execute(text("SELECT name FROM item ORDER BY id"))).scalars())
+        await engine.dispose()
+        assert names == ["first", "other worker", "later"]
+
+    asyncio.run(go())
+
+
+def test_executemany_from_a_generator_is_replayed_whole_after_waiting(tmp_path: Path) -> None:
+    path = _database(tmp_path)
+
+    async def go() -> list[str]:
+        engine = _engine(path)
+        holder = _hold_write_lock(path, 0.3)
+        async with engine.begin() as conn:
+            raw = await conn.get_raw_connection()
+            driver = raw.driver_connection
+            await driver.cursor().executemany(
+                "INSERT INTO item (name) VALUES (?)", ((f"row {i}",) for i in range(3))
+            )
+        holder.join()
+        async with engine.connect() as conn:
+            names = list((await conn.execute(text("SELECT name FROM item ORDER BY id"))).scalars())
+        await engine.dispose()
+        return names
+
+    names = asyncio.run(go())
+    assert names[-3:] == ["row 0", "row 1", "row 2"]
+
+
+def test_the_lock_holders_commit_never_queues_behind_waiting_writers(tmp_path: Path) -> None:
+    """Ten writers wait on one holder's lock; its commit still goes through and lets them in."""
+    path = _database(tmp_path)
+
+    async def go() -> list[str]:
+        engine = create_async_engine(
+            f"sqlite+aiosqlite:///{path}", pool_size=12, max_overflow=0,
+            async_creator=sqlite_inline.connector(str(path), busy_timeout_ms=3_000),
+        )  # fmt: skip
+        holder = await engine.connect()
+        await holder.execute(text("INSERT INTO item (name) VALUES ('holder')"))
+
+        async def write(n: int) -> None:
+            async with engine.begin() as conn:
+                await conn.execute(text("INSERT INTO item (name) VALUES (:n)"), {"n": f"w{n}"})
+
+        writers = [asyncio.create_task(write(n)) for n in range(10)]
+        await asyncio.sleep(0.2)  # every writer has met the lock and is waiting for it
+        await holder.commit()
+        await holder.close()
+        await asyncio.gather(*writers)  # a writer that gave up would raise "database is locked"
+        async with engine.connect() as conn:
+            names = list((await conn.execute(text("SELECT name FROM item ORDER BY id"))).scalars())
+        await engine.dispose()
+        return names
+
+    names = asyncio.run(go())
+    assert names[:2] == ["first", "holder"]
+    assert sorted(names[2:]) == sorted(f"w{n}" for n in range(10))
+
+
+def test_a_request_cancelled_while_waiting_leaves_no_write_and_no_broken_connection(
+    tmp_path: Path,
+) -> None:
+    """A closed tab cancels a write waiting in a thread: it is rolled back once the thread
+    is done with the connection (never closed under it), and the pool goes on working."""
+    path = _database(tmp_path)
+
+    async def go() -> list[str]:
+        engine = _engine(path)
+
+        async def write() -> None:
+            async with engine.begin() as conn:
+                await conn.execute(text("INSERT INTO item (name) VALUES ('cancelled')"))
+
+        holder = _hold_write_lock(path, 0.5)
+        task = asyncio.create_task(write())
+        await asyncio.sleep(0.1)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        holder.join()
+        for n in range(3):
+            async with engine.begin() as conn:
+                await conn.execute(text("INSERT INTO item (name) VALUES (:n)"), {"n": f"after {n}"})
+        async with engine.connect() as conn:
+            names = list((await conn.execute(text("SELECT name FROM item ORDER BY id"))).scalars())
+        await engine.dispose()
+        return names
+
+    assert asyncio.run(go()) == ["first", "other worker", "after 0", "after 1", "after 2"]

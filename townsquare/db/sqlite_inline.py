@@ -1,0 +1,218 @@
+"""SQLite for the async engine without a thread per statement.
+
+aiosqlite gives every connection a thread and hands each call to it: a cursor, an
+execute, a fetch and a close are four trips across threads for one statement, and on two
+cores those trips cost more than the statements (a logged-in discussion page makes about
+ten; a new comment about fifty). SQLite in WAL mode answers an indexed statement in
+microseconds and readers never wait for a writer, so this driver runs statements on the
+event loop's own thread, with SQLite's busy timeout at zero so that a statement never
+sleeps there.
+
+A statement that finds the database locked (another worker is writing) fails at once
+with SQLITE_BUSY before it has done anything; it is then run again in a thread with the
+real busy timeout, and the event loop serves other requests while it waits. Commits that
+end a write transaction also go to a thread, because one may run a WAL checkpoint and
+sync the file. Everything else is inline.
+
+Waiting and committing have thread pools of their own, apart from each other and from
+asyncio's default one: a commit is what lets waiting writers go, so it must never queue
+behind them (with one shared pool, a few waiters filled it and the lock's holder could
+not commit until their busy timeouts ran out).
+
+It has the surface of an aiosqlite connection that SQLAlchemy's aiosqlite dialect uses,
+and is plugged in through ``create_async_engine(..., async_creator=...)``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+SQLITE_BUSY = 5
+# Threads start when first needed. A worker has at most its pool's connections waiting.
+_WAITERS = ThreadPoolExecutor(max_workers=32, thread_name_prefix="sqlite-wait")
+_COMMITS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="sqlite-commit")
+
+
+def _locked(exc: sqlite3.OperationalError) -> bool:
+    return getattr(exc, "sqlite_errorcode", 0) & 0xFF == SQLITE_BUSY
+
+
+class _Now:
+    """aiosqlite's request queue, as SQLAlchemy's isolation_level setter uses it: run now."""
+
+    def put_nowait(self, item: tuple[asyncio.Future[Any], Callable[[], Any]]) -> None:
+        future, function = item
+        try:
+            future.set_result(function())
+        except Exception as exc:  # handed to the awaiting caller, as aiosqlite does
+            future.set_exception(exc)
+
+
+class Cursor:
+    def __init__(self, owner: Connection) -> None:
+        self._owner = owner
+        self._cursor = owner._connection.cursor()
+
+    async def __aenter__(self) -> Cursor:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._owner._when_idle(self._cursor.close)
+
+    @property
+    def description(self) -> Any:
+        return self._cursor.description
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+    @property
+    def lastrowid(self) -> int | None:
+        return self._cursor.lastrowid
+
+    @property
+    def arraysize(self) -> int:
+        return self._cursor.arraysize
+
+    @arraysize.setter
+    def arraysize(self, value: int) -> None:
+        self._cursor.arraysize = value
+
+    async def execute(self, sql: str, parameters: Any = ()) -> Cursor:
+        await self._owner._run(self._cursor.execute, sql, parameters)
+        return self
+
+    async def executemany(self, sql: str, seq_of_parameters: Iterable[Any]) -> Cursor:
+        rows = list(seq_of_parameters)  # a generator could not be replayed after SQLITE_BUSY
+        await self._owner._run(self._cursor.executemany, sql, rows)
+        return self
+
+    async def fetchone(self) -> Any:
+        return self._cursor.fetchone()
+
+    async def fetchmany(self, size: int | None = None) -> list[Any]:
+        return self._cursor.fetchmany(self._cursor.arraysize if size is None else size)
+
+    async def fetchall(self) -> list[Any]:
+        return self._cursor.fetchall()
+
+    async def close(self) -> None:
+        self._owner._when_idle(self._cursor.close)
+
+    async def setinputsizes(self, *sizes: Any) -> None:
+        return None
+
+    def __aiter__(self) -> AsyncIterator[Any]:
+        return self._rows()
+
+    async def _rows(self) -> AsyncIterator[Any]:
+        while True:
+            batch = self._cursor.fetchmany(self._cursor.arraysize or 100)
+            if not batch:
+                return
+            for row in batch:
+                yield row
+
+
+class Connection:
+    """One sqlite3 connection, used from the event loop's thread and, when waiting, a worker thread."""
+
+    def __init__(self, connection: sqlite3.Connection, busy_timeout_ms: int) -> None:
+        self._connection = connection
+        self._conn = connection  # the name SQLAlchemy's isolation_level setter reads
+        self._tx = _Now()
+        self._wait_ms = busy_timeout_ms
+        self._pending: asyncio.Future[Any] | None = None
+
+    @property
+    def isolation_level(self) -> str | None:
+        return self._connection.isolation_level
+
+    @isolation_level.setter
+    def isolation_level(self, value: str | None) -> None:
+        self._connection.isolation_level = value
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._connection.in_transaction
+
+    def cursor(self) -> Cursor:
+        return Cursor(self)
+
+    async def execute(self, sql: str, parameters: Any = ()) -> Cursor:
+        return await self.cursor().execute(sql, parameters)
+
+    async def _run(self, call: Callable[..., T], *args: Any) -> T:
+        await self._idle()
+        try:
+            return call(*args)
+        except sqlite3.OperationalError as exc:
+            if not _locked(exc):
+                raise
+        return await self._off_loop(_WAITERS, self._waiting, call, *args)
+
+    def _waiting(self, call: Callable[..., T], *args: Any) -> T:
+        """In a worker thread: the call again, this time waiting up to the busy timeout."""
+        self._connection.execute(f"PRAGMA busy_timeout={self._wait_ms:d}")
+        try:
+            return call(*args)
+        finally:
+            self._connection.execute("PRAGMA busy_timeout=0")
+
+    # A sqlite3 connection must not be used from two threads at once. While a call runs in
+    # a thread, everything else on this connection waits for it, even when the request
+    # that started it was cancelled (a closed browser tab): its rollback or close then
+    # runs once the thread is done with the connection.
+    async def _off_loop(self, pool: ThreadPoolExecutor, call: Callable[..., T], *args: Any) -> T:
+        self._pending = asyncio.get_running_loop().run_in_executor(pool, call, *args)
+        return await asyncio.shield(self._pending)
+
+    async def _idle(self) -> None:
+        while self._pending is not None and not self._pending.done():
+            await asyncio.wait([self._pending])
+
+    def _when_idle(self, call: Callable[[], Any]) -> None:
+        if self._pending is not None and not self._pending.done():
+            self._pending.add_done_callback(lambda _: call())
+        else:
+            call()
+
+    async def commit(self) -> None:
+        await self._idle()
+        if not self._connection.in_transaction:
+            return
+        # The end of a write: SQLite may checkpoint the WAL and sync here, so not inline.
+        await self._off_loop(_COMMITS, self._waiting, self._connection.commit)
+
+    async def rollback(self) -> None:
+        await self._idle()
+        if self._connection.in_transaction:
+            self._connection.rollback()
+
+    async def create_function(self, *args: Any, **kwargs: Any) -> None:
+        await self._idle()
+        self._connection.create_function(*args, **kwargs)
+
+    async def close(self) -> None:
+        await self._idle()
+        self._connection.close()
+
+    def stop(self) -> None:
+        self._when_idle(self._connection.close)
+
+
+def connector(database: str, busy_timeout_ms: int = 10_000, uri: bool = False) -> Callable[[], Any]:
+    """The ``async_creator`` for ``create_async_engine``: opens ``database`` inline."""
+
+    async def connect() -> Connection:
+        raw = sqlite3.connect(database, uri=uri, check_same_thread=False, timeout=0)
+        return Connection(raw, busy_timeout_ms)
+
+    return connect
