@@ -22,6 +22,7 @@ from townsquare.web import errors as web_errors
 from townsquare.web import live as web_live
 from townsquare.web.assets import HashedStatic
 from townsquare.web.fragments import Fragments
+from townsquare.web.keptpages import KeptPages
 from townsquare.web.pagecache import PageCache
 from townsquare.web.routes import router as web_router
 from townsquare.web.security import SecurityMiddleware
@@ -80,6 +81,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.fragments = Fragments(
         settings.page_cache_mb * 1024 * 1024, settings.page_cache_verify
     )
+    app.state.kept_pages = KeptPages(app.state.fragments, settings.page_cache_seconds)
     # Starlette runs the last added outermost: the security headers wrap the page cache.
     app.add_middleware(
         PageCache, settings=settings, secret=app.state.secret, versions=app.state.page_versions

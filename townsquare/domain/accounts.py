@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -115,6 +115,14 @@ async def open_session(
     return token
 
 
+# Built once: every logged-in request runs it.
+_SESSION_MEMBER = (
+    select(Member, Session.expires_at)
+    .join(Session, Session.member_id == Member.id)
+    .where(Session.id == bindparam("sid"), Session.kind == bindparam("kind"))
+)
+
+
 async def session_member(
     db: AsyncSession, token: str | None, *, kind: str = "web"
 ) -> tuple[Member, str] | None:
@@ -122,13 +130,7 @@ async def session_member(
     if not token or len(token) > 100:
         return None
     sid = token_hash(token)
-    row = (
-        await db.execute(
-            select(Member, Session.expires_at)
-            .join(Session, Session.member_id == Member.id)
-            .where(Session.id == sid, Session.kind == kind)
-        )
-    ).first()
+    row = (await db.execute(_SESSION_MEMBER, {"sid": sid, "kind": kind})).first()
     if row is None:
         return None
     member, expires = row

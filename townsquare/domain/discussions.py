@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager
 
@@ -49,6 +50,7 @@ class DiscussionPage:
     pages: int
     liked: set[tuple[str, int]]
     blocked: set[int] = field(default_factory=set)  # authors the viewer blocked: collapsed
+    authors: frozenset[int] = frozenset()  # of every comment in the page's range, shown or not
 
 
 @dataclass
@@ -251,7 +253,9 @@ async def discussion_page(
     )
     threads: list[Thread] = []
     by_id: dict[int, Thread] = {}
+    authors: set[int] = set()
     for c in rows:
+        authors.add(c.author_id)
         if c.parent_id is None:
             by_id[c.id] = Thread(c)
             threads.append(by_id[c.id])
@@ -260,29 +264,43 @@ async def discussion_page(
         ):
             by_id[c.parent_id].replies.append(c)
     threads = [t for t in threads if _keep(t, viewer, found.membership)]
+    shown = [c.id for t in threads for c in (t.comment, *t.replies)]
+    liked = await liked_items(db, viewer, d.id, shown)
+    blocked = await blocked_among(
+        db, viewer, {c.author_id for t in threads for c in (t.comment, *t.replies)}
+    )
+    return DiscussionPage(d, found.group, found.membership, threads, page, pages, liked, blocked,
+                          frozenset(authors))  # fmt: skip
 
-    liked: set[tuple[str, int]] = set()
-    if viewer is not None:
-        ids = [t.comment.id for t in threads] + [r.id for t in threads for r in t.replies]
-        likes = await db.execute(
-            select(Like.target_type, Like.target_id).where(
-                Like.member_id == viewer.id,
-                ((Like.target_type == "discussion") & (Like.target_id == d.id))
-                | ((Like.target_type == "comment") & Like.target_id.in_(ids)),
-            )
-        )
-        liked = {(t, i) for t, i in likes}
-    blocked: set[int] = set()
-    if viewer is not None and threads:
-        authors = {t.comment.author_id for t in threads} | {
-            r.author_id for t in threads for r in t.replies
-        }
-        authors.discard(viewer.id)
-        blocked = set(
-            await db.scalars(
-                select(Block.blocked_id).where(
-                    Block.blocker_id == viewer.id, Block.blocked_id.in_(authors)
-                )
-            )
-        )
-    return DiscussionPage(d, found.group, found.membership, threads, page, pages, liked, blocked)
+
+async def liked_items(db: AsyncSession, viewer: Member | None, discussion_id: int,
+                      comment_ids: Sequence[int]) -> set[tuple[str, int]]:  # fmt: skip
+    """Which of the discussion and these comments the viewer liked, as (type, id)."""
+    if viewer is None:
+        return set()
+    rows = await db.execute(
+        _LIKED, {"member_id": viewer.id, "discussion_id": discussion_id, "ids": list(comment_ids)}
+    )
+    return {(t, i) for t, i in rows}
+
+
+# Built once, with bind parameters: the discussion page asks these on every logged-in view.
+_LIKED = select(Like.target_type, Like.target_id).where(
+    Like.member_id == bindparam("member_id"),
+    ((Like.target_type == "discussion") & (Like.target_id == bindparam("discussion_id")))
+    | ((Like.target_type == "comment") & Like.target_id.in_(bindparam("ids", expanding=True))),
+)
+_BLOCKED = select(Block.blocked_id).where(
+    Block.blocker_id == bindparam("member_id"),
+    Block.blocked_id.in_(bindparam("ids", expanding=True)),
+)
+
+
+async def blocked_among(
+    db: AsyncSession, viewer: Member | None, authors: Iterable[int]
+) -> set[int]:
+    """The members among ``authors`` whom the viewer blocked."""
+    others = set(authors) - {viewer.id} if viewer is not None else set()
+    if not others or viewer is None:
+        return set()
+    return set(await db.scalars(_BLOCKED, {"member_id": viewer.id, "ids": list(others)}))

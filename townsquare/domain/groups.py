@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,9 +30,13 @@ async def membership_of(
 ) -> Membership | None:
     if member is None:
         return None
-    return await db.scalar(
-        select(Membership).where(Membership.group_id == group_id, Membership.member_id == member.id)
-    )
+    return await db.scalar(_MEMBERSHIP, {"group_id": group_id, "member_id": member.id})
+
+
+# Built once: every logged-in page asks it, and building the statement cost more than running it.
+_MEMBERSHIP = select(Membership).where(
+    Membership.group_id == bindparam("group_id"), Membership.member_id == bindparam("member_id")
+)
 
 
 async def visible_group(db: AsyncSession, viewer: Member | None, slug: str) -> GroupView:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.config import Settings
@@ -265,12 +265,14 @@ class Item:
 
 async def unread_count(db: AsyncSession, member_id: int) -> int:
     """One COUNT over the (recipient_id, read_at) index, for the header."""
-    count = await db.scalar(
-        select(func.count())
-        .select_from(Notification)
-        .where(Notification.recipient_id == member_id, Notification.read_at.is_(None))
-    )
-    return int(count or 0)
+    return int(await db.scalar(_UNREAD, {"member_id": member_id}) or 0)
+
+
+_UNREAD = (  # built once: every logged-in page's header asks it
+    select(func.count())
+    .select_from(Notification)
+    .where(Notification.recipient_id == bindparam("member_id"), Notification.read_at.is_(None))
+)
 
 
 def _describe(n: Notification, actor: str, title: str, group: str, comment: Comment | None) -> str:

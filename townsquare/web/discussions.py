@@ -45,9 +45,28 @@ async def _page(request: Request, db: AsyncSession, viewer: Member | None, discu
 async def discussion_page(discussion_id: int, request: Request, page: str | None = None,
                           db: AsyncSession = Depends(get_db),
                           viewer: Member | None = Depends(get_viewer)):  # fmt: skip
-    ctx = await _page(request, db, viewer, discussion_id, page_number(page))
+    n = page_number(page)
+    kept = request.app.state.kept_pages
+    if viewer is not None:
+        found = await kept.answer(request, db, viewer, discussion_id, n)
+        if found is not None:
+            return found
+    ctx = await _loaded_page(request, db, viewer, discussion_id, n)
+    return kept.keep(request, ctx) or render_with_kept_parts(request, "discussions/page.html", ctx)
+
+
+async def _loaded_page(request: Request, db: AsyncSession, viewer: Member | None,
+                       discussion_id: int, page: int) -> dict:  # type: ignore[type-arg]  # fmt: skip
+    ctx = await _page(request, db, viewer, discussion_id, page)
     ctx["also"] = await links.also_discussed(db, viewer, ctx["d"])
     await feeds.record_visit(db, viewer, ctx["d"])
+    return ctx
+
+
+async def ordinary_page(request: Request, db: AsyncSession, viewer: Member | None,
+                        discussion_id: int, page: int) -> Response:  # fmt: skip
+    """The page rendered from its rows, as a kept copy must read (web/keptpages.py checks)."""
+    ctx = await _loaded_page(request, db, viewer, discussion_id, page)
     return render_with_kept_parts(request, "discussions/page.html", ctx)
 
 

@@ -67,6 +67,7 @@ class PageThreads:
             or (membership is not None and membership.role in PRIVILEGED_GROUP_ROLES)
         )
         self.usable = not privileged
+        self.kept = False  # rendering a page to keep (web/keptpages.py): like buttons are slots
 
     def thread(self, t: Thread, d: Any, v: dict[str, Any]) -> Markup:
         key = self._key(t, v)
@@ -94,4 +95,4 @@ class PageThreads:
         liked = v["liked"]
         mine = tuple(c.id for c in items if ("comment", c.id) in liked)
         return (self.versions, t.comment.id, "member", mine, bool(v["can_reply"]),
-                viewer.mask_profanity, viewer.state)  # fmt: skip
+                viewer.mask_profanity, viewer.state, self.kept)  # fmt: skip

@@ -12,8 +12,9 @@ the clock alone (the "Top of the day" tab).
 A visitor's forms still need the CSRF token of their own visitor cookie: the cached copy
 holds a placeholder of the same length, replaced on the way out.
 
-Logged-in pages are rendered every time; they and everything else in HTML get an ETag,
-so a repeat visit that finds nothing new is answered 304 with no body.
+Logged-in pages pass through (discussion pages have kept copies of their own, shared per
+kind of member: ``keptpages.py``); they and everything else in HTML get an ETag, so a
+repeat visit that finds nothing new is answered 304 with no body.
 
 With ``page_cache_verify`` (the test suite turns it on) every hit is also rendered afresh
 and compared, and a difference is an error: any write that fails to bump what it touched

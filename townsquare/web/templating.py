@@ -14,6 +14,7 @@ from jinja2.bccache import Bucket, FileSystemBytecodeCache
 from townsquare.config import Settings
 from townsquare.domain import permissions
 from townsquare.text.profanity import masked_for
+from townsquare.web import keptpages
 from townsquare.web.security import csrf_token
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -124,5 +125,7 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     env.globals["site_name"] = settings.site_name
     env.globals["csrf_token"] = lambda request: csrf_token(request)
     env.globals["viewer_of"] = lambda request: getattr(request.state, "viewer", None)
+    env.globals["kept"] = keptpages.is_kept  # rendering a page to keep for other members
+    env.globals["slot"] = keptpages.slot
     env.globals["unread_of"] = lambda request: getattr(request.state, "unread_count", 0)
     return templates

@@ -1,0 +1,168 @@
+"""Discussion pages kept for logged-in members (web/keptpages.py): shared between members
+who may do the same things there, filled per member with their own header, likes, list of
+other discussions and token, and never shared with whoever the page is personal to.
+
+The suite runs with page_cache_verify on, so every hit below is also rendered from its
+rows and compared; these tests check what a member sees, and when nothing is shared."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from townsquare.web.pagecache import PLACEHOLDER
+
+
+def hx_token(page: str) -> str:
+    return re.search(r'"X-CSRF-Token": "([0-9a-f]+)"', page)[1]
+
+
+def pressed(page: str, comment_id: int) -> bool:
+    form = re.search(rf'action="/c/{comment_id}/like".*?</form>', page, re.S)[0]
+    return 'aria-pressed="true"' in form
+
+
+@pytest.fixture
+async def world(make):
+    host = await make.member("host")
+    group = await make.group(host, slug="rivers")
+    d = await make.discussion(group, host, title="Where the Danube begins")
+    c = await make.comment(d, host, body="Two small streams meet at Donaueschingen.")
+    return host, group, d, c
+
+
+async def member_client(client_factory, db, make, group, name):
+    m = await make.member(name, display_name=name.title() + " Person")
+    await make.join(m, group)
+    client = client_factory()
+    await client.log_in_as(db, m)
+    return m, client
+
+
+async def test_members_alike_share_one_page_each_with_their_own_header_likes_and_token(
+    client_factory, db, make, world
+):
+    _, group, d, c = world
+    _, ann = await member_client(client_factory, db, make, group, "ann")
+    _, bob = await member_client(client_factory, db, make, group, "bob")
+    await ann.form(f"/c/{c.id}/like")
+
+    first = await ann.get(f"/d/{d.id}")
+    second = await bob.get(f"/d/{d.id}")
+    again = await ann.get(f"/d/{d.id}")
+    assert first.headers["x-cache"] == "miss"
+    assert second.headers["x-cache"] == "hit" and again.headers["x-cache"] == "hit"
+    pa, pb = again.text, second.text
+    assert "Ann Person" in pa and "Bob Person" not in pa
+    assert "Bob Person" in pb and "Ann Person" not in pb
+    assert pressed(pa, c.id) and not pressed(pb, c.id)
+    assert hx_token(pa) == ann.csrf() and hx_token(pb) == bob.csrf()
+    assert ann.csrf() not in pb and bob.csrf() not in pa
+    assert PLACEHOLDER not in pa + pb
+    assert int(second.headers["content-length"]) == len(second.content)
+    # The token on a shared page is the member's own: Bob can comment with it.
+    r = await bob.post(f"/d/{d.id}/comments", data={"csrf_token": hx_token(pb), "body": "Yes."})
+    assert r.status_code == 303
+
+
+async def test_the_header_counts_each_members_own_unread_notifications(
+    client_factory, db, make, world
+):
+    host, group, d, c = world
+    ann_m, ann = await member_client(client_factory, db, make, group, "ann")
+    _, bob = await member_client(client_factory, db, make, group, "bob")
+    await ann.get(f"/d/{d.id}")
+    # The host replies to Ann on another discussion: a notification for Ann alone, and a
+    # write the shared copy of this page does not show.
+    other = await make.discussion(group, host, title="Rhine")
+    mine = await make.comment(other, ann_m, body="The Rhine is longer.")
+    await make.comment(other, host, body="Not by much.", parent=mine)
+
+    pa = (await ann.get(f"/d/{d.id}")).text
+    pb = (await bob.get(f"/d/{d.id}")).text
+    assert 'aria-label="Notifications: 1 unread"' in pa
+    assert "unread-count" not in pb
+
+
+async def test_a_new_comment_ends_the_shared_copy_for_everyone(client_factory, db, make, world):
+    host, group, d, _ = world
+    _, ann = await member_client(client_factory, db, make, group, "ann")
+    _, bob = await member_client(client_factory, db, make, group, "bob")
+    await ann.get(f"/d/{d.id}")
+    assert (await bob.get(f"/d/{d.id}")).headers["x-cache"] == "hit"
+    await make.comment(d, host, body="The source is disputed, of course.")
+    r = await bob.get(f"/d/{d.id}")
+    assert r.headers["x-cache"] == "miss" and "The source is disputed" in r.text
+
+
+async def test_a_page_someone_wrote_on_is_theirs_alone(client_factory, db, make, world):
+    """The author of a comment (pending ones included) gets their own edit links, never a copy."""
+    _, group, d, _ = world
+    carl, carl_client = await member_client(client_factory, db, make, group, "carl")
+    _, ann = await member_client(client_factory, db, make, group, "ann")
+    mine = await make.comment(d, carl, body="I walked it once.")
+    await ann.get(f"/d/{d.id}")
+    await ann.get(f"/d/{d.id}")
+    r = await carl_client.get(f"/d/{d.id}")
+    assert "x-cache" not in r.headers
+    assert f'href="/c/{mine.id}/edit"' in r.text
+    assert f'href="/c/{mine.id}/edit"' not in (await ann.get(f"/d/{d.id}")).text
+
+
+async def test_moderators_and_hosts_get_their_tools_never_a_copy(client_factory, db, make, world):
+    host, group, d, c = world
+    _, ann = await member_client(client_factory, db, make, group, "ann")
+    admin = await make.member("admin", role="admin")
+    boss = client_factory()
+    await boss.log_in_as(db, admin)
+    await ann.get(f"/d/{d.id}")
+    await ann.get(f"/d/{d.id}")
+    r = await boss.get(f"/d/{d.id}")
+    assert "x-cache" not in r.headers
+    assert f'href="/c/{c.id}/remove"' in r.text
+    assert f'href="/c/{c.id}/remove"' not in (await ann.get(f"/d/{d.id}")).text
+
+
+async def test_a_member_who_blocked_an_author_on_the_page_sees_them_collapsed(
+    client_factory, db, make, world
+):
+    host, group, d, c = world
+    _, ann = await member_client(client_factory, db, make, group, "ann")
+    _, bob = await member_client(client_factory, db, make, group, "bob")
+    await ann.get(f"/d/{d.id}")
+    assert (await bob.form(f"/u/{host.name}/block")).status_code == 303
+    r = await bob.get(f"/d/{d.id}")
+    assert "x-cache" not in r.headers
+    assert "You blocked this member." in r.text
+    assert "You blocked this member." not in (await ann.get(f"/d/{d.id}")).text
+
+
+async def test_private_groups_are_not_kept_for_members(client_factory, db, make):
+    host, ann_m = await make.member("host"), await make.member("ann")
+    group = await make.group(host, slug="quiet", visibility="private", members=(ann_m,))
+    d = await make.discussion(group, host, title="Between us")
+    ann = client_factory()
+    await ann.log_in_as(db, ann_m)
+    for _ in range(2):
+        r = await ann.get(f"/d/{d.id}")
+        assert r.status_code == 200 and "x-cache" not in r.headers
+
+
+async def test_members_who_may_not_comment_get_a_copy_of_their_own_kind(
+    client_factory, db, make, world
+):
+    """A non-member's page says "join"; a member's has the comment form: two copies."""
+    _, group, d, _ = world
+    _, ann = await member_client(client_factory, db, make, group, "ann")
+    _, bob = await member_client(client_factory, db, make, group, "bob")
+    outsider = await make.member("outsider")
+    out = client_factory()
+    await out.log_in_as(db, outsider)
+    await ann.get(f"/d/{d.id}")
+    await bob.get(f"/d/{d.id}")
+    first = await out.get(f"/d/{d.id}")
+    second = await out.get(f"/d/{d.id}")
+    assert first.headers["x-cache"] == "miss" and second.headers["x-cache"] == "hit"
+    assert 'id="comment-form"' not in second.text and "Join this group" in second.text
+    assert 'id="comment-form"' in (await bob.get(f"/d/{d.id}")).text

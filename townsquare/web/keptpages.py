@@ -1,0 +1,187 @@
+"""Discussion pages for logged-in members, kept rendered and shared between them.
+
+Visitors get whole pages from the page cache (``pagecache.py``). A member's page differs
+from another member's in a few known places: the header (their name, level and unread
+count), the like buttons they pressed, the "Also discussed in" list (it includes private
+groups they belong to), and their form token. Everything else depends only on what the
+member may do there, their *shape*: site role and account state, membership in the
+group, whether they mask profanity. So a page is rendered once per shape with *slots*
+where the personal parts go (``slot()``), cut at the slots, and kept; each member's
+request fills the slots: their header, the liked or unliked variant of each like button,
+their list, their token. A hit costs a few indexed queries (membership, likes, blocks,
+the list, the visit) and no template beyond the header.
+
+Not shared, rendered as before: the discussion's author and anyone who wrote on the page
+(their edit links, their pending posts), moderators and hosts (their tools), a member
+who blocked someone on the page, discussions that are not live or not in a public group.
+
+Entries are keyed, like kept threads, by the version counters "site" and "d:<id>" read
+before the rows, and expire after ``page_cache_seconds``. With ``page_cache_verify``
+every hit is also rendered the ordinary way and compared.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from markupsafe import Markup
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from townsquare.db.changes import SITE, discussion_key
+from townsquare.db.models import Discussion, Group, Member, Membership
+from townsquare.domain import discussions, feeds, groups, links
+from townsquare.web.fragments import PRIVILEGED_GROUP_ROLES, PRIVILEGED_SITE_ROLES, Fragments
+from townsquare.web.pagecache import PLACEHOLDER, StaleEntry
+from townsquare.web.security import csrf_token
+
+# Open and close a slot, and separate its name from its variants. Random per process, so
+# nothing a member writes can pose as one.
+SLOT = secrets.token_hex(12)
+SEP = secrets.token_hex(12)
+KIND = {"discussion": "d", "comment": "c"}
+
+
+def slot(name: str, *variants: str) -> Markup:
+    """In a kept rendering, a place filled per member: by name, or by choosing a variant."""
+    return Markup(SLOT + SEP.join((name, *variants)) + SLOT)
+
+
+def is_kept(request: Request) -> bool:
+    return getattr(request.state, "kept", False)
+
+
+@dataclass
+class Meta:
+    """What a request needs before it can pick its shape's page."""
+
+    born: float
+    discussion: Discussion  # loaded with the page, read only
+    group: Group
+    authors: frozenset[int]  # everyone who wrote something on the page, shown or not
+    items: tuple[int, ...]  # the comments with a like button
+
+    def __len__(self) -> int:
+        return 64 + 8 * (len(self.authors) + len(self.items))
+
+
+@dataclass
+class Kept:
+    parts: list[Any]  # text, and [name, *variants] for each slot
+
+    def __len__(self) -> int:
+        return sum(len(p) if isinstance(p, str) else sum(map(len, p)) for p in self.parts)
+
+
+def cut(html: str) -> Kept:
+    pieces = html.split(SLOT)
+    return Kept([p if i % 2 == 0 else p.split(SEP) for i, p in enumerate(pieces)])
+
+
+class KeptPages:
+    def __init__(self, store: Fragments, seconds: int) -> None:
+        self.store = store
+        self.seconds = seconds
+
+    @staticmethod
+    def shape(viewer: Member, membership: Membership | None, d: Discussion,
+              authors: frozenset[int]) -> tuple[Any, ...] | None:  # fmt: skip
+        """What this member's page depends on besides its slots; None if it is their own."""
+        if viewer.role in PRIVILEGED_SITE_ROLES or viewer.id == d.author_id or viewer.id in authors:
+            return None
+        if membership is not None and membership.role in PRIVILEGED_GROUP_ROLES:
+            return None
+        ms = (membership.role, membership.state) if membership is not None else None
+        return (viewer.role, viewer.state, viewer.mask_profanity, ms)
+
+    async def answer(self, request: Request, db: AsyncSession, viewer: Member,
+                     discussion_id: int, page: int) -> HTMLResponse | None:  # fmt: skip
+        """This member's page from a kept copy, or None when there is none to use."""
+        if self.store.budget <= 0:
+            return None
+        versions = await request.app.state.page_versions.read((SITE, discussion_key(discussion_id)))
+        meta = self.store.get(("meta", versions, discussion_id, page))
+        if not isinstance(meta, Meta) or time.monotonic() - meta.born > self.seconds:
+            return None
+        d = meta.discussion
+        membership = await groups.membership_of(db, viewer, meta.group.id)
+        shape = self.shape(viewer, membership, d, meta.authors)
+        kept = shape and self.store.get(("page", versions, discussion_id, page, shape))
+        if not isinstance(kept, Kept) or await discussions.blocked_among(db, viewer, meta.authors):
+            return None
+        liked = await discussions.liked_items(db, viewer, d.id, meta.items)
+        also = await links.also_discussed(db, viewer, d)
+        await feeds.record_visit(db, viewer, d)
+        body = self.fill(request, kept, liked, also)
+        if self.store.verify:
+            await self._check(request, db, viewer, discussion_id, page, body)
+        return HTMLResponse(body, headers={"x-cache": "hit"})
+
+    def keep(self, request: Request, ctx: dict[str, Any]) -> HTMLResponse | None:
+        """After an ordinary load: keep this page for the member's shape and answer from it."""
+        from townsquare.web.pages import render
+
+        viewer, p, d, group = request.state.viewer, ctx["p"], ctx["d"], ctx["group"]
+        if self.store.budget <= 0 or viewer is None or d.state != "live" or p.blocked:
+            return None
+        shape = self.shape(viewer, p.membership, d, p.authors)
+        if group.visibility != "public" or shape is None:
+            return None
+        versions = ctx["threads"].versions
+        real = csrf_token(request)
+        ctx["threads"].kept = request.state.kept = True
+        request.state.csrf = PLACEHOLDER  # kept with the placeholder; each member's token goes in
+        try:
+            shared = {**ctx, "p": dataclasses.replace(p, liked=set())}
+            html = render(request, "discussions/page.html", shared).body
+        finally:
+            ctx["threads"].kept = request.state.kept = False
+            request.state.csrf = real
+        kept = cut(html.decode())
+        items = tuple(c.id for t in p.threads for c in (t.comment, *t.replies))
+        key = (versions, d.id, p.page)
+        self.store.put(("page", *key, shape), kept)  # type: ignore[arg-type]
+        meta = Meta(time.monotonic(), d, group, p.authors, items)
+        self.store.put(("meta", *key), meta)  # type: ignore[arg-type]
+        body = self.fill(request, kept, p.liked, ctx["also"])
+        return HTMLResponse(body, headers={"x-cache": "miss"})
+
+    def fill(self, request: Request, kept: Kept, liked: set[tuple[str, int]],
+             also: list[Discussion]) -> str:  # fmt: skip
+        macros = request.app.state.templates.env.get_template("_macros.html").module
+        real, request.state.csrf = csrf_token(request), PLACEHOLDER
+        try:
+            named = {
+                "nav": macros.viewer_nav(request, request.state.viewer),
+                "also": macros.also_block(also),
+            }
+        finally:
+            request.state.csrf = real
+        chosen = {f"like:{KIND[kind]}:{item}" for kind, item in liked}
+        out = []
+        for part in kept.parts:
+            if isinstance(part, str):
+                out.append(part)
+            elif len(part) == 1:
+                out.append(named[part[0]])
+            else:
+                out.append(part[2] if part[0] in chosen else part[1])
+        return "".join(out).replace(PLACEHOLDER, real)
+
+    async def _check(self, request: Request, db: AsyncSession, viewer: Member,
+                     discussion_id: int, page: int, body: str) -> None:  # fmt: skip
+        from townsquare.web.discussions import ordinary_page
+
+        fresh = (await ordinary_page(request, db, viewer, discussion_id, page)).body.decode()
+        if fresh != body:
+            at = len(os.path.commonprefix([fresh, body]))
+            raise StaleEntry(
+                f"the kept page of discussion {discussion_id}, page {page}, is out of date at "
+                f"{at}: kept {body[at - 80 : at + 80]!r}, fresh {fresh[at - 80 : at + 80]!r}"
+            )
