@@ -73,6 +73,7 @@ class Meta:
 
 @dataclass
 class Kept:
+    born: float
     parts: list[Any]  # text, and [name, *variants] for each slot
 
     def __len__(self) -> int:
@@ -81,7 +82,7 @@ class Kept:
 
 def cut(html: str) -> Kept:
     pieces = html.split(SLOT)
-    return Kept([p if i % 2 == 0 else p.split(SEP) for i, p in enumerate(pieces)])
+    return Kept(time.monotonic(), [p if i % 2 == 0 else p.split(SEP) for i, p in enumerate(pieces)])
 
 
 class KeptPages:
@@ -113,7 +114,9 @@ class KeptPages:
         membership = await groups.membership_of(db, viewer, meta.group.id)
         shape = self.shape(viewer, membership, d, meta.authors)
         kept = shape and self.store.get(("page", versions, discussion_id, page, shape))
-        if not isinstance(kept, Kept) or await discussions.blocked_among(db, viewer, meta.authors):
+        if not isinstance(kept, Kept) or time.monotonic() - kept.born > self.seconds:
+            return None
+        if await discussions.blocked_among(db, viewer, meta.authors):
             return None
         liked = await discussions.liked_items(db, viewer, d.id, meta.items)
         also = await links.also_discussed(db, viewer, d)
@@ -147,7 +150,7 @@ class KeptPages:
         items = tuple(c.id for t in p.threads for c in (t.comment, *t.replies))
         key = (versions, d.id, p.page)
         self.store.put(("page", *key, shape), kept)  # type: ignore[arg-type]
-        meta = Meta(time.monotonic(), d, group, p.authors, items)
+        meta = Meta(kept.born, d, group, p.authors, items)
         self.store.put(("meta", *key), meta)  # type: ignore[arg-type]
         body = self.fill(request, kept, p.liked, ctx["also"])
         return HTMLResponse(body, headers={"x-cache": "miss"})
