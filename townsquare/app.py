@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -37,6 +38,11 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
         restore_signals = end_streams_on_exit(app.state.live)
+        # What start-up built (modules, templates, routes) lives as long as the worker: moved
+        # out of the collector's sight, a full collection no longer walks it on a request.
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(10_000, 20, 20)
         yield
         restore_signals()
         await app.state.live.close()
