@@ -166,3 +166,28 @@ async def test_members_who_may_not_comment_get_a_copy_of_their_own_kind(
     assert first.headers["x-cache"] == "miss" and second.headers["x-cache"] == "hit"
     assert 'id="comment-form"' not in second.text and "Join this group" in second.text
     assert 'id="comment-form"' in (await bob.get(f"/d/{d.id}")).text
+
+
+async def test_a_kept_page_still_records_the_members_visit(app, client_factory, db, make, world):
+    """Reading a discussion from a kept copy marks it read, as reading it any other way does."""
+    app.state.fragments.verify = False  # the check renders the page the ordinary way, visit too
+    host, group, d, _ = world
+    ann_m, ann = await member_client(client_factory, db, make, group, "ann")
+    _, bob = await member_client(client_factory, db, make, group, "bob")
+    await ann.get(f"/d/{d.id}")
+    before = await visited(db, ann_m.id, d.id)
+    await make.comment(d, host, body="New since Ann was here.")
+    assert (await bob.get(f"/d/{d.id}")).headers["x-cache"] == "miss"
+    r = await ann.get(f"/d/{d.id}")
+    assert r.headers["x-cache"] == "hit" and "New since Ann was here." in r.text
+    after = await visited(db, ann_m.id, d.id)
+    assert after > before
+    assert (await ann.get(f"/d/{d.id}")).headers["x-cache"] == "hit"
+    assert await visited(db, ann_m.id, d.id) == after  # nothing new: nothing written
+
+
+async def visited(db, member_id: int, discussion_id: int):
+    from townsquare.db.models import DiscussionVisit
+
+    visit = await db.get(DiscussionVisit, (member_id, discussion_id), populate_existing=True)
+    return visit.visited_at

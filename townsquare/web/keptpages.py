@@ -35,8 +35,8 @@ from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.db.changes import SITE, discussion_key
-from townsquare.db.models import Discussion, Group, Member, Membership
-from townsquare.domain import discussions, feeds, groups, links
+from townsquare.db.models import Discussion, Group, Member
+from townsquare.domain import discussions, feeds, links
 from townsquare.web.fragments import PRIVILEGED_GROUP_ROLES, PRIVILEGED_SITE_ROLES, Fragments
 from townsquare.web.pagecache import PLACEHOLDER, StaleEntry
 from townsquare.web.security import csrf_token
@@ -91,15 +91,15 @@ class KeptPages:
         self.seconds = seconds
 
     @staticmethod
-    def shape(viewer: Member, membership: Membership | None, d: Discussion,
+    def shape(viewer: Member, membership: tuple[str, str] | None, d: Discussion,
               authors: frozenset[int]) -> tuple[Any, ...] | None:  # fmt: skip
-        """What this member's page depends on besides its slots; None if it is their own."""
+        """What this member's page depends on besides its slots; None if it is their own.
+        ``membership``: their role and state in the group."""
         if viewer.role in PRIVILEGED_SITE_ROLES or viewer.id == d.author_id or viewer.id in authors:
             return None
-        if membership is not None and membership.role in PRIVILEGED_GROUP_ROLES:
+        if membership is not None and membership[0] in PRIVILEGED_GROUP_ROLES:
             return None
-        ms = (membership.role, membership.state) if membership is not None else None
-        return (viewer.role, viewer.state, viewer.mask_profanity, ms)
+        return (viewer.role, viewer.state, viewer.mask_profanity, membership)
 
     async def answer(self, request: Request, db: AsyncSession, viewer: Member,
                      discussion_id: int, page: int) -> HTMLResponse | None:  # fmt: skip
@@ -111,17 +111,17 @@ class KeptPages:
         if not isinstance(meta, Meta) or time.monotonic() - meta.born > self.seconds:
             return None
         d = meta.discussion
-        membership = await groups.membership_of(db, viewer, meta.group.id)
-        shape = self.shape(viewer, membership, d, meta.authors)
+        mine = await discussions.standing(db, viewer, d, meta.items, meta.authors)
+        shape = self.shape(viewer, mine.membership, d, meta.authors)
         kept = shape and self.store.get(("page", versions, discussion_id, page, shape))
         if not isinstance(kept, Kept) or time.monotonic() - kept.born > self.seconds:
             return None
-        if await discussions.blocked_among(db, viewer, meta.authors):
+        if mine.blocks_an_author:
             return None
-        liked = await discussions.liked_items(db, viewer, d.id, meta.items)
         also = await links.also_discussed(db, viewer, d)
-        await feeds.record_visit(db, viewer, d)
-        body = self.fill(request, kept, liked, also)
+        if mine.visit_due:
+            await feeds.record_visit(db, viewer, d)
+        body = self.fill(request, kept, mine.liked, also)
         if self.store.verify:
             await self._check(request, db, viewer, discussion_id, page, body)
         return HTMLResponse(body, headers={"x-cache": "hit"})
@@ -133,7 +133,8 @@ class KeptPages:
         viewer, p, d, group = request.state.viewer, ctx["p"], ctx["d"], ctx["group"]
         if self.store.budget <= 0 or viewer is None or d.state != "live" or p.blocked:
             return None
-        shape = self.shape(viewer, p.membership, d, p.authors)
+        ms = p.membership and (p.membership.role, p.membership.state)
+        shape = self.shape(viewer, ms, d, p.authors)
         if group.visibility != "public" or shape is None:
             return None
         versions = ctx["threads"].versions
