@@ -40,6 +40,7 @@ async def add_comment(
         actor, "comment.create", d, group=found.group, membership=found.membership
     )
     body = _check_body(body)
+    html = cook(body)  # before the first write: nothing slow while holding SQLite's lock
     held = permissions.needs_review(member, found.membership, permissions.policy_of(db))
 
     parent: Comment | None = None
@@ -92,7 +93,7 @@ async def add_comment(
         )
     comment = Comment(
         discussion_id=d.id, author_id=member.id, parent_id=parent.id if parent else None,
-        position=position, body_src=body, body_html=cook(body), created_at=now,
+        position=position, body_src=body, body_html=html, created_at=now,
         state="pending" if held else "live",
     )  # fmt: skip
     db.add(comment)
