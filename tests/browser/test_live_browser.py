@@ -91,3 +91,27 @@ def test_a_reader_on_an_earlier_page_is_told_of_new_comments(open_page, site):
     assert page_a.evaluate(STILL_MARKED), "page A was loaded again"
     notice.get_by_role("link", name="Show").click()
     expect(page_a).to_have_url(f"{site.url}/d/{d}?page=2#c{first[1:]}")
+
+
+def test_an_edited_comment_changes_on_an_open_page(open_page, site):
+    """B edits their comment on its own page; A's open page shows the new text in place."""
+    a, b = site.member(), site.member()
+    slug = site.group(a, joined=(b,))
+    d = site.discussion(slug, a, title="Tides")
+    [theirs] = site.comments(d, b, ["The moon does it all."])
+
+    page_a = open_page(a)
+    page_a.goto(f"/d/{d}")
+    page_a.evaluate(MARK)
+    page_b = open_page(b)
+    page_b.goto(f"/c/{theirs}/edit")
+    page_b.locator("textarea").fill("The moon does most of it; the sun helps.")
+    page_b.get_by_role("button", name="Save").click()
+    expect(page_b.locator(f"#c{theirs} .prose")).to_have_text(
+        "The moon does most of it; the sun helps."
+    )
+
+    prose = page_a.locator(f"#c{theirs} .prose")
+    expect(prose).to_have_text("The moon does most of it; the sun helps.", timeout=LIVE_MS)
+    expect(page_a.locator(f"#c{theirs}")).to_contain_text("edited")
+    assert page_a.evaluate(STILL_MARKED), "page A was loaded again"

@@ -232,3 +232,28 @@ async def test_a_deleted_comment_is_announced_gone_and_its_fragment_refused(site
     assert msg.data == {"id": reply.id, "parent_id": first.id, "position": 1,
                         "comment_count": 1, "reply_count": 0}  # fmt: skip
     assert (await reader.get(f"/c/{reply.id}/live")).status_code == 404
+
+
+async def test_an_edited_comment_is_announced_and_its_fragment_shows_the_new_text(site, make, db):
+    """Editing a live comment sends 'edited' with its id, and the page fetches the new text.
+    A member who blocked the author is not sent it; a save that changes nothing sends nothing."""
+    host, group, d = await _discussion(make)
+    c = await make.comment(d, host, body="Swifts sleep on the wing.")
+    friend, blocker = await make.member(), await make.member()
+    for m in (friend, blocker):
+        await make.join(m, group)
+    await safety.block(db, blocker, host.name)
+    reader, blocked = await site.client(), await site.client(db, blocker)
+    async with (
+        open_stream(reader, f"/d/{d.id}/events") as stream,
+        open_stream(blocked, f"/d/{d.id}/events") as blocked_stream,
+    ):
+        await comments.edit_comment(db, host, c.id, body="Swifts sleep on the wing, briefly.")
+        msg = await stream.next("edited", "comment")
+        await comments.edit_comment(db, host, c.id, body="Swifts sleep on the wing, briefly.")
+        later = await make.comment(d, friend, body="And land to nest.")
+        assert (await stream.next("edited", "comment")).data["id"] == later.id
+        assert (await blocked_stream.next("edited", "comment")).data["id"] == later.id
+    assert (msg.kind, msg.data) == ("edited", {"id": c.id, "parent_id": None})
+    fragment = (await reader.get(f"/c/{c.id}/live")).text
+    assert "Swifts sleep on the wing, briefly." in fragment

@@ -148,6 +148,9 @@ async def edit_comment(
     body = _check_body(body)
     if body != c.body_src:
         c.body_src, c.body_html, c.edited_at = body, cook(body), utcnow()
+        if c.state == "live":  # open pages fetch the new text
+            events.announce(db, events.discussion_channel(c.discussion_id), "edited", id=c.id,
+                            parent_id=c.parent_id, author_id=c.author_id)  # fmt: skip
         await db.commit()
     return c
 

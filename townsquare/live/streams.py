@@ -79,10 +79,13 @@ def shown(view: View, event: Event, per_page: int) -> dict[str, Any] | None:
     """The event as this viewer's page receives it, or None to send nothing.
 
     A comment is announced only once it is live (one waiting for review, when it is
-    approved), so what remains to leave out is what this viewer has blocked. "gone" and
-    "like" carry ids and counts of what the page may already show.
+    approved), so what remains to leave out is what this viewer has blocked (their new
+    comments and edits). "gone" and "like" carry ids and counts of what the page may
+    already show.
     """
     data = dict(event.data)
+    if event.kind == "edited":
+        return None if data.pop("author_id", None) in view.blocked else data
     if event.kind == "comment":
         if data.pop("author_id", None) in view.blocked:
             return None

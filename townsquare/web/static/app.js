@@ -158,6 +158,7 @@
     on("comment", comment);
     on("like", like);
     on("gone", gone);
+    on("edited", edited);
     on("stale", function () {
       notice("New activity may be missing from this page.", location.pathname + location.search, "Reload");
     });
@@ -226,6 +227,33 @@
     }
   }
 
+  // The comment on this page fetched again and put in place of the one shown; ``missing``
+  // runs when the viewer may no longer see it (the fetch answers 404).
+  function refresh(id, missing) {
+    var el = document.getElementById("c" + id);
+    if (!el) return;
+    fetch("/c/" + id + "/live", { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : (r.status === 404 ? "" : null); })
+      .then(function (html) {
+        if (html === null || !el.isConnected) return;
+        var holder = document.createElement("template");
+        holder.innerHTML = (html || "").trim();
+        var fresh = holder.content.querySelector("#c" + id);
+        if (fresh) {
+          el.replaceWith(fresh);
+          if (window.htmx) window.htmx.process(fresh);
+        } else {
+          missing(el);
+        }
+      })
+      .catch(function () {});
+  }
+
+  // An edited comment: its new text, as a reload would show it.
+  function edited(data) {
+    if (typeof data.id === "number") refresh(data.id, function () {});
+  }
+
   // A comment deleted or removed: it leaves the page as a reload would show it — gone, or
   // a "deleted" line holding its replies, or (for its author and moderators) marked removed.
   function gone(data) {
@@ -234,30 +262,18 @@
     counts(section, data);
     var thread = data.parent_id && document.getElementById("t" + data.parent_id);
     if (thread && typeof data.reply_count === "number") replyCount(thread, data.reply_count);
-    var el = document.getElementById("c" + data.id);
-    if (!el) return;
-    fetch("/c/" + data.id + "/live", { credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.text() : (r.status === 404 ? "" : null); })
-      .then(function (html) {
-        if (html === null || !el.isConnected) return;
-        var holder = document.createElement("template");
-        holder.innerHTML = (html || "").trim();
-        var fresh = holder.content.querySelector("#c" + data.id);
-        if (fresh) {
-          el.replaceWith(fresh);
-          if (window.htmx) window.htmx.process(fresh);
-        } else if (!data.parent_id && el.parentNode.querySelector(":scope > .replies li")) {
-          el.className = "comment gone";
-          el.textContent = "";
-          var line = document.createElement("p");
-          line.className = "meta deleted";
-          line.textContent = "This comment was deleted.";
-          el.appendChild(line);
-        } else {
-          el.closest("li").remove();
-        }
-      })
-      .catch(function () {});
+    refresh(data.id, function (el) {
+      if (!data.parent_id && el.parentNode.querySelector(":scope > .replies li")) {
+        el.className = "comment gone";
+        el.textContent = "";
+        var line = document.createElement("p");
+        line.className = "meta deleted";
+        line.textContent = "This comment was deleted.";
+        el.appendChild(line);
+      } else {
+        el.closest("li").remove();
+      }
+    });
   }
 
   function comment(data) {
