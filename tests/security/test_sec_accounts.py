@@ -393,6 +393,22 @@ async def test_guesses_at_one_account_are_limited_from_any_address(tight, make):
     assert codes == [422, 429, 429]
 
 
+async def test_an_account_named_by_its_name_or_its_email_is_one_account_to_the_limit(tight, make):
+    """Guesses that switch between an account's name and its email count together."""
+    await make.member("alice")
+    codes = []
+    for n, login in enumerate(("alice", "ALICE@example.org ")):
+        async with browser(tight, address=f"198.51.100.{60 + n}") as c:
+            codes.append(
+                (await c.form("/login", {"login": login, "password": "a guess"})).status_code
+            )
+    assert codes == [422, 429]
+    # Logins that name no account are counted by what was typed, as before.
+    async with browser(tight, address="198.51.100.70") as c:
+        r = await c.form("/login", {"login": "nobody-here", "password": "a guess"})
+        assert r.status_code == 422
+
+
 async def _token(c: Client) -> str:
     await c.get("/login")
     return c.csrf()

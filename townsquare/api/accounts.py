@@ -65,7 +65,7 @@ async def log_in(
     body: LoginIn, request: Request, response: Response, db: Db, settings: Config
 ) -> MeOut:
     """Log in with a session cookie, as the site's pages do."""
-    await limit_login_to(request, body.login)
+    await limit_login_to(request, db, body.login)
     member = await accounts.authenticate(db, login=body.login, password=body.password)
     held = request.cookies.get(SESSION_COOKIE)
     if held:  # a log-in this browser already held ends: the new one gets a fresh token
@@ -93,7 +93,7 @@ async def log_out(request: Request, db: Db, viewer: Viewer) -> Response:
 )
 async def create_token(body: TokenIn, request: Request, db: Db) -> TokenOut:
     """A bearer token for scripts and apps; it lasts until revoked with /auth/logout."""
-    await limit_login_to(request, body.login)
+    await limit_login_to(request, db, body.login)
     member = await accounts.authenticate(db, login=body.login, password=body.password)
     label = body.label.strip()
     token = await accounts.open_session(db, member, days=None, kind="api", label=label)

@@ -83,6 +83,19 @@ async def sign_up(
     return member
 
 
+async def login_key(db: AsyncSession, login: str) -> str:
+    """What log-in attempts with ``login`` count against: the account it names, by name or
+    by email alike; for a login that names no account, the login itself (hashed, so the
+    limiter's keys hold no names). One indexed read either way."""
+    login = (login or "").strip().lower()
+    found = await db.scalar(
+        select(Member.id).where((Member.name == login) | (Member.email == login))
+    )
+    if found is not None:
+        return f"m:{found}"
+    return "n:" + hashlib.sha256(login.encode()).hexdigest()[:32]
+
+
 async def authenticate(db: AsyncSession, *, login: str, password: str) -> Member:
     """The member with this name or email and password, or Invalid with one vague message."""
     login = (login or "").strip().lower()

@@ -55,7 +55,7 @@ async def login_form(request: Request, next: str = "/", viewer=Depends(get_viewe
 @router.post("/login", dependencies=[Depends(rate_limit("login"))])
 async def login(request: Request, db: AsyncSession = Depends(get_db), viewer=Depends(get_viewer)):
     form = await form_data(request)
-    await limit_login_to(request, form.get("login", ""))
+    await limit_login_to(request, db, form.get("login", ""))
     try:
         member = await accounts.authenticate(
             db, login=form.get("login", ""), password=form.get("password", "")

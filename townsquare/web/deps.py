@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import AsyncIterator
 
 from fastapi import Depends, HTTPException, Request
@@ -87,11 +86,10 @@ async def limit(request: Request, action: str, key: str) -> None:
     await request.app.state.limiter.hit(action, key, rate, _MESSAGES[action])
 
 
-async def limit_login_to(request: Request, login: str) -> None:
+async def limit_login_to(request: Request, db: AsyncSession, login: str) -> None:
     """Log-in attempts count against the account named too, so guesses spread over many
-    addresses still meet the limit (names are hashed: the limiter's keys hold no names)."""
-    name = hashlib.sha256((login or "").strip().lower().encode()).hexdigest()[:32]
-    await limit(request, "login", "n:" + name)
+    addresses still meet the limit, whether they name it by its name or its email."""
+    await limit(request, "login", await accounts.login_key(db, login))
 
 
 def rate_limit(action: str):  # type: ignore[no-untyped-def]
