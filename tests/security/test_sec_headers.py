@@ -73,6 +73,10 @@ async def test_every_kind_of_response_carries_the_headers(client, db, world, url
         r = await client.get(url)
         assert r.status_code == status, (url, r.status_code)
         assert_secure_headers(url, r)
+    for url in ("/healthz", "/readyz"):  # answered before the app, by the ops layer
+        r = await client.get(url)
+        assert r.status_code == 200, (url, r.status_code)
+        assert_secure_headers(url, r)
     r = await client.delete("/groups")  # a method the route does not take
     assert r.status_code == 405
     assert_secure_headers("DELETE /groups", r)

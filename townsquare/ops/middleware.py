@@ -25,6 +25,7 @@ from townsquare.config import Settings
 from townsquare.ops import health
 from townsquare.ops.logs import ACCESS
 from townsquare.ops.metrics import Metrics, process_metrics, token_ok
+from townsquare.web.security import headers_for
 
 if TYPE_CHECKING:
     from townsquare.jobs.queue import Jobs
@@ -190,7 +191,7 @@ async def _send(
             (b"content-type", content_type),
             (b"content-length", str(len(body)).encode()),
             (b"cache-control", b"no-store"),
-            (b"x-content-type-options", b"nosniff"),
+            *headers_for(),  # answered outside SecurityMiddleware, so added here
             *(headers or ()),
         ],
     })  # fmt: skip

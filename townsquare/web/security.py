@@ -58,6 +58,16 @@ def cookie_secure(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
+def headers_for(csp: str = CSP) -> list[tuple[bytes, bytes]]:
+    """The security headers every answer carries, with this content security policy."""
+    return [
+        (b"content-security-policy", csp.encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"same-origin"),
+        (b"x-frame-options", b"DENY"),
+    ]
+
+
 class SecurityMiddleware:
     """Gives visitors their anonymous cookie and adds security headers to every response."""
 
@@ -84,13 +94,7 @@ class SecurityMiddleware:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                headers = list(message.get("headers", []))
-                headers += [
-                    (b"content-security-policy", csp.encode()),
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"same-origin"),
-                    (b"x-frame-options", b"DENY"),
-                ]
+                headers = [*message.get("headers", []), *headers_for(csp)]
                 if new_anon and not path.startswith("/static/"):
                     flags = "; Path=/; HttpOnly; SameSite=Lax" + ("; Secure" if https else "")
                     headers.append((b"set-cookie", f"{ANON_COOKIE}={new_anon}{flags}".encode()))
