@@ -32,6 +32,12 @@ async def world(make):
     return host, group, d, c
 
 
+@pytest.fixture
+async def ann_and_bob(client_factory, db, make, world):
+    """Two members of the group, each logged in in a browser of their own: (member, client)."""
+    return [await member_client(client_factory, db, make, world[1], n) for n in ("ann", "bob")]
+
+
 async def member_client(client_factory, db, make, group, name):
     m = await make.member(name, display_name=name.title() + " Person")
     await make.join(m, group)
@@ -41,11 +47,10 @@ async def member_client(client_factory, db, make, group, name):
 
 
 async def test_members_alike_share_one_page_each_with_their_own_header_likes_and_token(
-    client_factory, db, make, world
+    ann_and_bob, client_factory, db, make, world
 ):
     _, group, d, c = world
-    _, ann = await member_client(client_factory, db, make, group, "ann")
-    _, bob = await member_client(client_factory, db, make, group, "bob")
+    (_, ann), (_, bob) = ann_and_bob
     await ann.form(f"/c/{c.id}/like")
 
     first = await ann.get(f"/d/{d.id}")
@@ -67,11 +72,10 @@ async def test_members_alike_share_one_page_each_with_their_own_header_likes_and
 
 
 async def test_the_header_counts_each_members_own_unread_notifications(
-    client_factory, db, make, world
+    ann_and_bob, client_factory, db, make, world
 ):
     host, group, d, c = world
-    ann_m, ann = await member_client(client_factory, db, make, group, "ann")
-    _, bob = await member_client(client_factory, db, make, group, "bob")
+    (ann_m, ann), (_, bob) = ann_and_bob
     await ann.get(f"/d/{d.id}")
     # The host replies to Ann on another discussion: a notification for Ann alone, and a
     # write the shared copy of this page does not show.
@@ -85,10 +89,11 @@ async def test_the_header_counts_each_members_own_unread_notifications(
     assert "unread-count" not in pb
 
 
-async def test_a_new_comment_ends_the_shared_copy_for_everyone(client_factory, db, make, world):
+async def test_a_new_comment_ends_the_shared_copy_for_everyone(
+    ann_and_bob, client_factory, db, make, world
+):
     host, group, d, _ = world
-    _, ann = await member_client(client_factory, db, make, group, "ann")
-    _, bob = await member_client(client_factory, db, make, group, "bob")
+    (_, ann), (_, bob) = ann_and_bob
     await ann.get(f"/d/{d.id}")
     assert (await bob.get(f"/d/{d.id}")).headers["x-cache"] == "hit"
     await make.comment(d, host, body="The source is disputed, of course.")
@@ -125,11 +130,10 @@ async def test_moderators_and_hosts_get_their_tools_never_a_copy(client_factory,
 
 
 async def test_a_member_who_blocked_an_author_on_the_page_sees_them_collapsed(
-    client_factory, db, make, world
+    ann_and_bob, client_factory, db, make, world
 ):
     host, group, d, c = world
-    _, ann = await member_client(client_factory, db, make, group, "ann")
-    _, bob = await member_client(client_factory, db, make, group, "bob")
+    (_, ann), (_, bob) = ann_and_bob
     await ann.get(f"/d/{d.id}")
     assert (await bob.form(f"/u/{host.name}/block")).status_code == 303
     r = await bob.get(f"/d/{d.id}")
@@ -150,12 +154,11 @@ async def test_private_groups_are_not_kept_for_members(client_factory, db, make)
 
 
 async def test_members_who_may_not_comment_get_a_copy_of_their_own_kind(
-    client_factory, db, make, world
+    ann_and_bob, client_factory, db, make, world
 ):
     """A non-member's page says "join"; a member's has the comment form: two copies."""
     _, group, d, _ = world
-    _, ann = await member_client(client_factory, db, make, group, "ann")
-    _, bob = await member_client(client_factory, db, make, group, "bob")
+    (_, ann), (_, bob) = ann_and_bob
     outsider = await make.member("outsider")
     out = client_factory()
     await out.log_in_as(db, outsider)
@@ -168,12 +171,13 @@ async def test_members_who_may_not_comment_get_a_copy_of_their_own_kind(
     assert 'id="comment-form"' in (await bob.get(f"/d/{d.id}")).text
 
 
-async def test_a_kept_page_still_records_the_members_visit(app, client_factory, db, make, world):
+async def test_a_kept_page_still_records_the_members_visit(
+    app, ann_and_bob, client_factory, db, make, world
+):
     """Reading a discussion from a kept copy marks it read, as reading it any other way does."""
     app.state.fragments.verify = False  # the check renders the page the ordinary way, visit too
     host, group, d, _ = world
-    ann_m, ann = await member_client(client_factory, db, make, group, "ann")
-    _, bob = await member_client(client_factory, db, make, group, "bob")
+    (ann_m, ann), (_, bob) = ann_and_bob
     await ann.get(f"/d/{d.id}")
     before = await visited(db, ann_m.id, d.id)
     await make.comment(d, host, body="New since Ann was here.")
