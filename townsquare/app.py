@@ -32,17 +32,20 @@ from townsquare.web.templating import make_templates
 STATIC = Path(__file__).parent / "web" / "static"
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, *, worker: bool = False) -> FastAPI:
+    """``worker``: this process serves the app and nothing else (``townsquare serve``), so
+    it may tune the garbage collector for it; tests and commands leave it as it is."""
     engine = make_engine(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
         restore_signals = end_streams_on_exit(app.state.live)
-        # What start-up built (modules, templates, routes) lives as long as the worker: moved
-        # out of the collector's sight, a full collection no longer walks it on a request.
-        gc.collect()
-        gc.freeze()
-        gc.set_threshold(10_000, 20, 20)
+        if worker:
+            # What start-up built (modules, templates, routes) lives as long as the worker:
+            # out of the collector's sight, a full collection no longer walks it mid-request.
+            gc.collect()
+            gc.freeze()
+            gc.set_threshold(10_000, 20, 20)
         yield
         restore_signals()
         await app.state.live.close()

@@ -114,7 +114,7 @@ def app_factory():  # type: ignore[no-untyped-def]
     """Uvicorn's entry point in each worker: settings from the environment, read now."""
     from townsquare.app import create_app
 
-    return create_app(Settings())
+    return create_app(Settings(), worker=True)
 
 
 @cli.command()

@@ -217,3 +217,24 @@ def test_a_request_cancelled_while_waiting_leaves_no_write_and_no_broken_connect
         return names
 
     assert asyncio.run(go()) == ["first", "other worker", "after 0", "after 1", "after 2"]
+
+
+def test_pragma_busy_timeout_still_sets_how_long_a_statement_waits(tmp_path: Path) -> None:
+    """The setting keeps its meaning: with 100 ms, a writer gives up while a 3 s holder still
+    holds the lock, not after the connector's 10 s default."""
+    path = _database(tmp_path)
+
+    async def go() -> bool:
+        engine = _engine(path)  # 10 s by default
+        async with engine.connect() as conn:
+            await conn.execute(text("PRAGMA busy_timeout=100"))
+            holder = _hold_write_lock(path, 3.0)
+            with pytest.raises(OperationalError, match="locked"):
+                await conn.execute(text("INSERT INTO item (name) VALUES ('gave up')"))
+            still_held = holder.is_alive()
+            await conn.rollback()
+        holder.join()
+        await engine.dispose()
+        return still_held
+
+    assert asyncio.run(go())

@@ -26,6 +26,7 @@ and is plugged in through ``create_async_engine(..., async_creator=...)``.
 from __future__ import annotations
 
 import asyncio
+import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -34,6 +35,9 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 SQLITE_BUSY = 5
+# "PRAGMA busy_timeout=N" keeps its meaning, how long a statement waits for a lock; the wait
+# just happens in a thread. On the loop itself the timeout stays zero.
+_BUSY_TIMEOUT = re.compile(r"\s*PRAGMA\s+busy_timeout\s*=\s*(\d+)\s*;?\s*", re.IGNORECASE)
 # Threads start when first needed. A worker has at most its pool's connections waiting.
 _WAITERS = ThreadPoolExecutor(max_workers=32, thread_name_prefix="sqlite-wait")
 _COMMITS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="sqlite-commit")
@@ -86,6 +90,10 @@ class Cursor:
         self._cursor.arraysize = value
 
     async def execute(self, sql: str, parameters: Any = ()) -> Cursor:
+        wait = _BUSY_TIMEOUT.fullmatch(sql)
+        if wait:  # how long a statement may wait for a lock: kept for the waits off the loop
+            self._owner._wait_ms = int(wait[1])
+            return self
         await self._owner._run(self._cursor.execute, sql, parameters)
         return self
 
