@@ -128,7 +128,7 @@ class KeptPages:
 
     def keep(self, request: Request, ctx: dict[str, Any]) -> HTMLResponse | None:
         """After an ordinary load: keep this page for the member's shape and answer from it."""
-        from townsquare.web.pages import render
+        from townsquare.web.pages import render, render_with_kept_parts
 
         viewer, p, d, group = request.state.viewer, ctx["p"], ctx["d"], ctx["group"]
         if self.store.budget <= 0 or viewer is None or d.state != "live" or p.blocked:
@@ -154,6 +154,9 @@ class KeptPages:
         meta = Meta(kept.born, d, group, p.authors, items)
         self.store.put(("meta", *key), meta)  # type: ignore[arg-type]
         body = self.fill(request, kept, p.liked, ctx["also"])
+        if self.store.verify:  # the first member's copy is filled from slots too: check it
+            fresh = render_with_kept_parts(request, "discussions/page.html", ctx).body.decode()
+            _compare(body, fresh, f"discussion {d.id}, page {p.page}, as first kept")
         return HTMLResponse(body, headers={"x-cache": "miss"})
 
     def fill(self, request: Request, kept: Kept, liked: set[tuple[str, int]],
@@ -183,9 +186,14 @@ class KeptPages:
         from townsquare.web.discussions import ordinary_page
 
         fresh = (await ordinary_page(request, db, viewer, discussion_id, page)).body.decode()
-        if fresh != body:
-            at = len(os.path.commonprefix([fresh, body]))
-            raise StaleEntry(
-                f"the kept page of discussion {discussion_id}, page {page}, is out of date at "
-                f"{at}: kept {body[at - 80 : at + 80]!r}, fresh {fresh[at - 80 : at + 80]!r}"
-            )
+        _compare(body, fresh, f"discussion {discussion_id}, page {page}")
+
+
+def _compare(kept: str, fresh: str, what: str) -> None:
+    """Verify mode: the page a member got must be the page rendered the ordinary way."""
+    if kept != fresh:
+        at = len(os.path.commonprefix([fresh, kept]))
+        raise StaleEntry(
+            f"the kept page of {what} is out of date at {at}: "
+            f"kept {kept[at - 80 : at + 80]!r}, fresh {fresh[at - 80 : at + 80]!r}"
+        )
