@@ -8,8 +8,9 @@ member may do there, their *shape*: site role and account state, membership in t
 group, whether they mask profanity. So a page is rendered once per shape with *slots*
 where the personal parts go (``slot()``), cut at the slots, and kept; each member's
 request fills the slots: their header, the liked or unliked variant of each like button,
-their list, their token. A hit costs a few indexed queries (membership, likes, blocks,
-the list, the visit) and no template beyond the header.
+their list, their token. A hit costs one statement for the member's standing on the page
+(membership, likes, blocks, whether the visit needs writing; ``discussions.standing``),
+the list's query when the discussion has an article, and no template beyond the header.
 
 Not shared, rendered as before: the discussion's author and anyone who wrote on the page
 (their edit links, their pending posts), moderators and hosts (their tools), a member
@@ -17,7 +18,8 @@ who blocked someone on the page, discussions that are not live or not in a publi
 
 Entries are keyed, like kept threads, by the version counters "site" and "d:<id>" read
 before the rows, and expire after ``page_cache_seconds``. With ``page_cache_verify``
-every hit is also rendered the ordinary way and compared.
+every page a member gets from a kept copy, the first included, is also rendered the
+ordinary way and compared.
 """
 
 from __future__ import annotations
