@@ -274,11 +274,9 @@ async def discussion_page(
         ):
             by_id[c.parent_id].replies.append(c)
     threads = [t for t in threads if _keep(t, viewer, found.membership)]
-    shown = [c.id for t in threads for c in (t.comment, *t.replies)]
-    liked = await liked_items(db, viewer, d.id, shown)
-    blocked = await blocked_among(
-        db, viewer, {c.author_id for t in threads for c in (t.comment, *t.replies)}
-    )
+    shown = [c for t in threads for c in (t.comment, *t.replies)]
+    liked = await liked_items(db, viewer, d.id, [c.id for c in shown])
+    blocked = await blocked_among(db, viewer, {c.author_id for c in shown})
     return DiscussionPage(d, found.group, found.membership, threads, page, pages, liked, blocked,
                           frozenset(authors))  # fmt: skip
 
@@ -336,7 +334,7 @@ _LIKED = select(Like.target_type, Like.target_id).where(
 )
 _BLOCKED = select(Block.blocked_id).where(
     Block.blocker_id == bindparam("member_id"),
-    Block.blocked_id.in_(bindparam("ids", expanding=True)),
+    Block.blocked_id.in_(bindparam("authors", expanding=True)),
 )
 
 
@@ -347,27 +345,24 @@ async def blocked_among(
     others = set(authors) - {viewer.id} if viewer is not None else set()
     if not others or viewer is None:
         return set()
-    return set(await db.scalars(_BLOCKED, {"member_id": viewer.id, "ids": list(others)}))
+    return set(await db.scalars(_BLOCKED, {"member_id": viewer.id, "authors": list(others)}))
 
 
-_MEMBER_ID, _DISCUSSION_ID = bindparam("member_id"), bindparam("discussion_id")
+# The same conditions as _LIKED, _BLOCKED and the membership lookup, with the visit's, as
+# one round trip of (kind, text, number) rows.
 _STANDING = union_all(
-    select(literal("l"), Like.target_type, Like.target_id).where(
-        Like.member_id == _MEMBER_ID,
-        ((Like.target_type == "discussion") & (Like.target_id == _DISCUSSION_ID))
-        | ((Like.target_type == "comment") & Like.target_id.in_(bindparam("ids", expanding=True))),
-    ),
-    select(literal("b"), literal(""), Block.blocked_id).where(
-        Block.blocker_id == _MEMBER_ID, Block.blocked_id.in_(bindparam("authors", expanding=True))
-    ),
+    select(literal("l"), Like.target_type, Like.target_id).where(_LIKED.whereclause),
+    select(literal("b"), literal(""), Block.blocked_id).where(_BLOCKED.whereclause),
     select(literal("m"), Membership.role + ":" + Membership.state, literal(0)).where(
-        Membership.group_id == bindparam("group_id"), Membership.member_id == _MEMBER_ID
+        Membership.group_id == bindparam("group_id"),
+        Membership.member_id == bindparam("member_id"),
     ),
     select(
         literal("v"),
         literal(""),
         case((DiscussionVisit.visited_at < bindparam("last"), 1), else_=0),
     ).where(
-        DiscussionVisit.member_id == _MEMBER_ID, DiscussionVisit.discussion_id == _DISCUSSION_ID
+        DiscussionVisit.member_id == bindparam("member_id"),
+        DiscussionVisit.discussion_id == bindparam("discussion_id"),
     ),
 )
