@@ -238,3 +238,178 @@ def test_pragma_busy_timeout_still_sets_how_long_a_statement_waits(tmp_path: Pat
         return still_held
 
     assert asyncio.run(go())
+
+
+# --- the write gate: writers take turns in arrival order, across loops and processes ---
+
+
+def _hold_gate(path: Path) -> tuple[threading.Event, threading.Thread]:
+    """Another worker's writer, mid-transaction: it holds the gate's flock until released."""
+    taken, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        import fcntl
+
+        with open(str(path) + sqlite_inline.GATE_SUFFIX, "a+b") as gate:
+            fcntl.flock(gate, fcntl.LOCK_EX)
+            taken.set()
+            release.wait()
+            fcntl.flock(gate, fcntl.LOCK_UN)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    taken.wait()
+    return release, thread
+
+
+def test_writers_of_one_worker_take_their_turns_in_the_order_they_came(tmp_path: Path) -> None:
+    """Twelve writers arrive while one holds the lock: they write in arrival order. With
+    SQLite's own busy wait each sleeps and retries on its own, and the order is luck."""
+    path = _database(tmp_path)
+
+    async def go() -> list[str]:
+        engine = create_async_engine(
+            f"sqlite+aiosqlite:///{path}", pool_size=14, max_overflow=0,
+            async_creator=sqlite_inline.connector(str(path), busy_timeout_ms=5_000),
+        )  # fmt: skip
+        holder = await engine.connect()
+        await holder.execute(text("INSERT INTO item (name) VALUES ('holder')"))
+
+        async def write(n: int) -> None:
+            async with engine.begin() as conn:
+                await conn.execute(text("INSERT INTO item (name) VALUES (:n)"), {"n": f"w{n:02d}"})
+                await asyncio.sleep(0.005)  # a transaction that yields between statements
+
+        writers = []
+        for n in range(12):
+            writers.append(asyncio.create_task(write(n)))
+            await asyncio.sleep(0.01)  # each arrives after the one before is queued
+        await holder.commit()
+        await holder.close()
+        await asyncio.gather(*writers)
+        async with engine.connect() as conn:
+            names = list((await conn.execute(text("SELECT name FROM item ORDER BY id"))).scalars())
+        await engine.dispose()
+        return names
+
+    assert asyncio.run(go()) == ["first", "holder"] + [f"w{n:02d}" for n in range(12)]
+
+
+def test_a_writer_waits_at_the_gate_off_the_loop_while_another_worker_writes(
+    tmp_path: Path,
+) -> None:
+    """Another worker is mid-write (it holds the gate): the writer waits in a thread, the
+    loop keeps serving, and the write goes through once the other lets go."""
+    path = _database(tmp_path)
+
+    async def go() -> tuple[int, bool, list[str]]:
+        engine = _engine(path)
+        release, other = _hold_gate(path)
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        async def write() -> None:
+            async with engine.begin() as conn:
+                await conn.execute(text("INSERT INTO item (name) VALUES ('after the other')"))
+
+        clock = asyncio.create_task(ticker())
+        task = asyncio.create_task(write())
+        await asyncio.sleep(0.3)
+        waited = not task.done()
+        release.set()
+        await task
+        other.join()
+        clock.cancel()
+        async with engine.connect() as conn:
+            names = list((await conn.execute(text("SELECT name FROM item ORDER BY id"))).scalars())
+        await engine.dispose()
+        return ticks, waited, names
+
+    ticks, waited, names = asyncio.run(go())
+    assert waited
+    assert names == ["first", "after the other"]
+    assert ticks >= 15
+
+
+def test_a_gate_held_past_the_busy_timeout_gives_database_locked_and_recovers(
+    tmp_path: Path,
+) -> None:
+    """Held too long by another worker: "database is locked" as SQLite would say, nothing
+    written; once the other lets go, the same engine writes again (the abandoned wait's
+    turn was handed back, not kept)."""
+    path = _database(tmp_path)
+
+    async def go() -> list[str]:
+        engine = _engine(path, wait_ms=150)
+        release, other = _hold_gate(path)
+        try:
+            with pytest.raises(OperationalError, match="locked"):
+                async with engine.begin() as conn:
+                    await conn.execute(text("INSERT INTO item (name) VALUES ('gave up')"))
+        finally:
+            release.set()
+            other.join()
+        for n in range(3):
+            async with engine.begin() as conn:
+                await conn.execute(text("INSERT INTO item (name) VALUES (:n)"), {"n": f"later {n}"})
+        async with engine.connect() as conn:
+            names = list((await conn.execute(text("SELECT name FROM item ORDER BY id"))).scalars())
+        await engine.dispose()
+        return names
+
+    assert asyncio.run(go()) == ["first", "later 0", "later 1", "later 2"]
+
+
+def test_a_writer_cancelled_at_the_gate_leaves_the_turn_free(tmp_path: Path) -> None:
+    path = _database(tmp_path)
+
+    async def go() -> list[str]:
+        engine = _engine(path)
+        release, other = _hold_gate(path)
+
+        async def write(name: str) -> None:
+            async with engine.begin() as conn:
+                await conn.execute(text("INSERT INTO item (name) VALUES (:n)"), {"n": name})
+
+        task = asyncio.create_task(write("cancelled"))
+        await asyncio.sleep(0.1)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        release.set()
+        other.join()
+        await asyncio.wait_for(write("next"), 5)
+        async with engine.connect() as conn:
+            names = list((await conn.execute(text("SELECT name FROM item ORDER BY id"))).scalars())
+        await engine.dispose()
+        return names
+
+    assert asyncio.run(go()) == ["first", "next"]
+
+
+def test_a_failed_write_and_a_rollback_each_end_the_turn(tmp_path: Path) -> None:
+    """A statement that fails (a constraint) and a transaction rolled back both let the next
+    writer in; nothing waits for a turn that was never handed back."""
+    path = _database(tmp_path)
+
+    async def go() -> list[str]:
+        engine = _engine(path, wait_ms=500)
+        with pytest.raises(Exception, match="NOT NULL"):
+            async with engine.begin() as conn:
+                await conn.execute(text("INSERT INTO item (name) VALUES (NULL)"))
+        async with engine.connect() as conn:
+            await conn.execute(text("INSERT INTO item (name) VALUES ('rolled back')"))
+            await conn.rollback()
+        async with engine.begin() as conn:  # would give "database is locked" after 0.5 s
+            await conn.execute(text("INSERT INTO item (name) VALUES ('kept')"))
+        async with engine.connect() as conn:
+            names = list((await conn.execute(text("SELECT name FROM item ORDER BY id"))).scalars())
+        await engine.dispose()
+        return names
+
+    assert asyncio.run(go()) == ["first", "kept"]
