@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -17,8 +18,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    inspect,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -35,6 +38,27 @@ Id = BigInteger().with_variant(Integer(), "sqlite")
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def set_loaded(session: Any, model: type[Base], pk: Any, **values: Any) -> None:
+    """Give an object this session already holds the values a Core statement just wrote,
+    as loaded values (nothing to flush). The ORM's own UPDATE does this for itself; a
+    statement run on the session's connection does not."""
+    mapper = inspect(model)
+    obj = session.identity_map.get(mapper.identity_key_from_primary_key((pk,)))
+    if obj is None:
+        return
+    for name, value in values.items():
+        set_committed_value(obj, name, value)
+    # Columns the database computes from others (a discussion's score) are stale now: the
+    # next query that reads the row loads them again, as after the ORM's own UPDATE.
+    generated = [
+        attr.key
+        for attr in mapper.column_attrs
+        if any(getattr(c, "computed", None) is not None for c in attr.columns)
+    ]
+    if generated:
+        session.expire(obj, generated)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

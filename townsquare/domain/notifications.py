@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.config import Settings
@@ -27,6 +27,7 @@ from townsquare.db.models import (
     Membership,
     Notification,
     NotificationSetting,
+    UTCDateTime,
     utcnow,
 )
 from townsquare.domain import events, mail, permissions
@@ -66,18 +67,16 @@ async def _may_reach(db: AsyncSession, recipient: Member, actor_id: int | None,
     if actor_id is not None:
         if actor_id == recipient.id:
             return False
-        blocked = await db.scalar(
-            select(Block.blocker_id).where(
-                Block.blocker_id == recipient.id, Block.blocked_id == actor_id
-            )
-        )
-        if blocked is not None:
+        conn = await db.connection()
+        if await conn.scalar(_BLOCKS, {"blocker": recipient.id, "blocked": actor_id}):
             return False
     if group_id is None:
         return True
     group = await db.get(Group, group_id)
     if group is None:
         return False
+    if permissions.can_view_group(recipient, group, None):  # public: no membership to read
+        return True
     membership = await db.scalar(
         select(Membership).where(
             Membership.group_id == group_id, Membership.member_id == recipient.id
@@ -86,16 +85,32 @@ async def _may_reach(db: AsyncSession, recipient: Member, actor_id: int | None,
     return permissions.can_view_group(recipient, group, membership)
 
 
+# Built once: every comment, reply and like asks them (see _may_reach and notify).
+_BLOCKS = select(Block.blocker_id).where(
+    Block.blocker_id == bindparam("blocker"), Block.blocked_id == bindparam("blocked")
+)
+_N = Notification.__table__
+_ADD = (
+    insert(_N)
+    .values(recipient_id=bindparam("recipient_id"), kind=bindparam("kind"),
+            actor_id=bindparam("actor_id"), group_id=bindparam("group_id"),
+            discussion_id=bindparam("discussion_id"), comment_id=bindparam("comment_id"),
+            detail=bindparam("detail"), count=1,
+            created_at=bindparam("created_at", type_=UTCDateTime()))
+    .returning(_N.c.id)
+)  # fmt: skip
+
+
 async def notify(db: AsyncSession, recipient_id: int | None, kind: str, *,
                  actor_id: int | None = None, group_id: int | None = None,
                  discussion_id: int | None = None, comment_id: int | None = None,
-                 detail: str = "") -> Notification | None:  # fmt: skip
+                 detail: str = "") -> None:  # fmt: skip
     """Record one notification (likes fold into the unread one for the same item)."""
     if recipient_id is None:
-        return None
+        return
     recipient = await db.get(Member, recipient_id)
     if recipient is None or not await _may_reach(db, recipient, actor_id, group_id):
-        return None
+        return
     now = utcnow()
     row = None
     if kind == "like":
@@ -110,17 +125,20 @@ async def notify(db: AsyncSession, recipient_id: int | None, kind: str, *,
     if row is not None:
         row.count += 1
         row.actor_id, row.created_at = actor_id, now
-    else:
-        row = Notification(recipient_id=recipient_id, kind=kind, actor_id=actor_id,
-                           group_id=group_id, discussion_id=discussion_id, comment_id=comment_id,
-                           detail=detail, created_at=now, count=1)  # fmt: skip
-        db.add(row)
-    await db.flush()
+        await db.flush()
+        row_id = row.id
+    else:  # notifications show on no cached page: nothing for the change tracker
+        conn = await db.connection()
+        row_id = await conn.scalar(
+            _ADD,
+            {"recipient_id": recipient_id, "kind": kind, "actor_id": actor_id,
+             "group_id": group_id, "discussion_id": discussion_id, "comment_id": comment_id,
+             "detail": detail, "created_at": now},
+        )  # fmt: skip
     events.announce(db, events.member_channel(recipient_id), "unread")
     confirmed = recipient.email_confirmed_at is not None
     if confirmed and await email_mode(db, recipient_id, setting_kind(kind)) == "immediately":
-        events.defer(db, "send_notification", row.id)
-    return row
+        events.defer(db, "send_notification", row_id)
 
 
 def mentioned_names(text: str) -> list[str]:

@@ -15,12 +15,12 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.config import Settings
-from townsquare.db.models import Member, PointsEntry, utcnow
+from townsquare.db.models import Member, PointsEntry, UTCDateTime, set_loaded, utcnow
 from townsquare.domain import notifications
 
 REASONS = {
@@ -83,21 +83,41 @@ def progress(points: int, thresholds: tuple[int, ...]) -> Progress:
     return Progress(level, points, floor, next_at)
 
 
+# Built once and run on the session's connection: every post and like pays points, and the
+# ORM's work for these statements cost several times SQLite's. Points and the ledger show
+# on no cached page, so there is nothing to tell the change tracker.
+_M, _P = Member.__table__, PointsEntry.__table__
+_ADD_POINTS = (
+    update(_M)
+    .where(_M.c.id == bindparam("member_id"))
+    .values(points=_M.c.points + bindparam("change"))
+    .returning(_M.c.points, _M.c.level)
+)
+_EARNED = select(func.coalesce(func.sum(_P.c.amount), 0)).where(
+    _P.c.member_id == bindparam("member_id"), _P.c.reason == bindparam("reason")
+)
+_PAY = {
+    name: dialect_insert(_P)
+    .values(member_id=bindparam("member_id"), reason=bindparam("reason"),
+            amount=bindparam("amount"), source_type=bindparam("source_type"),
+            source_id=bindparam("source_id"), actor_id=bindparam("actor_id"),
+            created_at=bindparam("created_at", type_=UTCDateTime()))
+    .on_conflict_do_nothing()
+    .returning(_P.c.id)
+    for name, dialect_insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}  # fmt: skip
+
+
 async def _settle(db: AsyncSession, member_id: int, change: int) -> None:
     """Move a member's total by ``change`` and keep their level in step."""
     if not change:
         return
-    row = (
-        await db.execute(
-            update(Member)
-            .where(Member.id == member_id)
-            .values(points=Member.points + change)
-            .returning(Member.points, Member.level)
-        )
-    ).first()
+    conn = await db.connection()
+    row = (await conn.execute(_ADD_POINTS, {"member_id": member_id, "change": change})).first()
     if row is None:
         return
     points, before = row
+    set_loaded(db, Member, member_id, points=points)
     level = level_for(int(points or 0), rules(db).thresholds)
     if level == before:
         return
@@ -113,22 +133,16 @@ async def award(
     The ledger's unique key decides "once": the insert does nothing when the award exists."""
     r = rules(db)
     amount = r.amounts[reason]
+    conn = await db.connection()
     if reason in r.caps:
-        earned = await db.scalar(
-            select(func.coalesce(func.sum(PointsEntry.amount), 0)).where(
-                PointsEntry.member_id == member_id, PointsEntry.reason == reason
-            )
-        )
+        earned = await conn.scalar(_EARNED, {"member_id": member_id, "reason": reason})
         amount = min(amount, r.caps[reason] - int(earned or 0))
     if amount <= 0:
         return 0
-    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
-    paid = await db.scalar(
-        insert(PointsEntry)
-        .values(member_id=member_id, reason=reason, amount=amount, source_type=source_type,
-                source_id=source_id, actor_id=actor_id, created_at=utcnow())
-        .on_conflict_do_nothing()
-        .returning(PointsEntry.id)
+    paid = await conn.scalar(
+        _PAY[conn.dialect.name],
+        {"member_id": member_id, "reason": reason, "amount": amount, "source_type": source_type,
+         "source_id": source_id, "actor_id": actor_id, "created_at": utcnow()},
     )  # fmt: skip
     if paid is None:
         return 0

@@ -10,7 +10,7 @@ may also remove everything they posted.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.db.models import Block, Comment, Discussion, Member, Session
@@ -81,11 +81,16 @@ async def refuse_if_blocked(db: AsyncSession, author: Member, *owners: int | Non
     ids = {o for o in owners if o is not None and o != author.id}
     if not ids:
         return
-    found = await db.scalar(
-        select(Block.blocker_id).where(Block.blocked_id == author.id, Block.blocker_id.in_(ids))
-    )
-    if found is not None:
+    conn = await db.connection()
+    if await conn.scalar(_BLOCKED_BY, {"author": author.id, "owners": list(ids)}) is not None:
         raise Forbidden("You cannot answer this member's posts.")
+
+
+# Built once: every comment and reply asks it.
+_BLOCKED_BY = select(Block.blocker_id).where(
+    Block.blocked_id == bindparam("author"),
+    Block.blocker_id.in_(bindparam("owners", expanding=True)),
+)
 
 
 # --- profanity masking
