@@ -93,6 +93,21 @@ async def test_a_comment_waiting_for_review_tells_no_one_until_approved(db, make
     assert await _kinds(db, mod) == ["comment"]
 
 
+async def test_an_approval_after_a_block_tells_the_blocker_nothing(db, make, settings):
+    """A comment written before its discussion's author blocked the writer, approved after:
+    the block is asked at approval (only a comment just accepted is known unblocked)."""
+    settings.review_below_level = 2
+    mod, host = await make.member(role="moderator", level=3), await make.member(level=3)
+    newcomer = await make.member(level=1)
+    group = await make.group(host, members=(newcomer, mod))
+    d = await make.discussion(group, host)
+    c = await comments.add_comment(db, newcomer, d.id, body="Waiting for review")
+    await safety.block(db, host, newcomer.name)
+    await moderation.approve(db, mod, "comment", c.id)
+    assert await _kinds(db, host) == []
+    assert await _kinds(db, newcomer) == ["approved"]
+
+
 async def test_a_removal_tells_the_author_why(db, make):
     """A moderator's removal reaches the author with the reason."""
     mod, author = await make.member(role="moderator"), await make.member()

@@ -21,3 +21,37 @@ async def test_comment_and_reply_update_counters_and_positions(db, make):
     assert state.liked and state.count == 1
     state = await likes.set_like(db, host, "comment", reply.id, None)
     assert not state.liked and state.count == 0
+
+
+async def test_what_the_session_holds_agrees_with_the_database_after_a_comment(db, make):
+    """A comment's counters, points and times are written past the ORM (statements built
+    once): the objects this session already holds must say what the database says."""
+    from sqlalchemy import select
+
+    from townsquare.db.models import Comment, Discussion, Group, Member
+    from townsquare.domain import comments
+
+    host, guest = await make.member(), await make.member()
+    group = await make.group(host, members=(guest,))
+    d = await make.discussion(group, host)
+    first = await comments.add_comment(db, guest, d.id, body="A comment")
+    reply = await comments.add_comment(db, host, d.id, body="A reply", parent_id=first.id)
+
+    def fresh(*columns, where):  # read past the identity map
+        return db.execute(select(*columns).where(where))
+
+    row = (await fresh(Discussion.comment_count, Discussion.top_count,
+                       Discussion.last_activity_at, where=Discussion.id == d.id)).one()  # fmt: skip
+    assert (d.comment_count, d.top_count, d.last_activity_at) == tuple(row) == (2, 1, reply.created_at)
+    assert first.reply_count == (await fresh(Comment.reply_count, where=Comment.id == first.id)).scalar_one() == 1
+    assert group.last_activity_at == (await fresh(Group.last_activity_at, where=Group.id == group.id)).scalar_one()
+    for member in (host, guest):
+        assert member.points == (await fresh(Member.points, where=Member.id == member.id)).scalar_one()
+    # The score the database computes from the counters is read again with the row.
+    loaded = (await db.scalars(select(Discussion).where(Discussion.id == d.id))).one()
+    assert loaded is d
+    assert d.score == (await fresh(Discussion.score, where=Discussion.id == d.id)).scalar_one() > 0
+    assert (reply.id, reply.position, reply.parent_id, reply.state) == (
+        *(await fresh(Comment.id, Comment.position, Comment.parent_id, Comment.state,
+                      where=Comment.id == reply.id)).one(),
+    )  # fmt: skip

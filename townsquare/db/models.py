@@ -52,13 +52,18 @@ def set_loaded(session: Any, model: type[Base], pk: Any, **values: Any) -> None:
         set_committed_value(obj, name, value)
     # Columns the database computes from others (a discussion's score) are stale now: the
     # next query that reads the row loads them again, as after the ORM's own UPDATE.
-    generated = [
-        attr.key
-        for attr in mapper.column_attrs
-        if any(getattr(c, "computed", None) is not None for c in attr.columns)
-    ]
+    generated = _GENERATED.get(model)
+    if generated is None:
+        generated = _GENERATED[model] = [
+            attr.key
+            for attr in mapper.column_attrs
+            if any(getattr(c, "computed", None) is not None for c in attr.columns)
+        ]
     if generated:
         session.expire(obj, generated)
+
+
+_GENERATED: dict[type, list[str]] = {}
 
 
 class UTCDateTime(TypeDecorator[datetime]):

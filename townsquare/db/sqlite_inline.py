@@ -121,6 +121,13 @@ class WriteGate:
                 raise _database_locked() from None
             raise
 
+    def let_others_in(self) -> None:
+        """Other workers may go: called from the thread that committed, so they need not
+        wait for this event loop to come round to ``leave`` (which lets this loop's own
+        writers go). Unlocking twice is harmless."""
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+
     def leave(self) -> None:
         if self._fd is not None:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
@@ -328,9 +335,14 @@ class Connection:
             return
         # The end of a write: SQLite may checkpoint the WAL and sync here, so not inline.
         try:
-            await self._off_loop(_COMMITS, self._waiting, self._connection.commit)
+            await self._off_loop(_COMMITS, self._commit_in_thread)
         finally:
             self._when_idle(self._leave_gate)
+
+    def _commit_in_thread(self) -> None:
+        self._waiting(self._connection.commit)
+        if self._through and self._gate is not None:
+            self._gate.let_others_in()
 
     async def rollback(self) -> None:
         await self._idle()

@@ -94,7 +94,7 @@ async def add_comment(
     if not held:
         answered = parent.author_id if parent is not None else d.author_id
         await points.on_post(db, "comment", comment.id, member.id, answered)
-    await notifications.on_comment(db, comment, d, parent)
+    await notifications.on_comment(db, comment, d, parent, just_written=True)
     if not held:
         _announce(db, comment, comment_count, reply_count)
     await db.commit()

@@ -60,16 +60,18 @@ def setting_kind(kind: str) -> str:
 
 
 async def _may_reach(db: AsyncSession, recipient: Member, actor_id: int | None,
-                     group_id: int | None) -> bool:  # fmt: skip
-    """The recipient is active, does not block the actor, and can read the group."""
+                     group_id: int | None, *, unblocked: bool = False) -> bool:  # fmt: skip
+    """The recipient is active, does not block the actor (``unblocked``: known already),
+    and can read the group."""
     if recipient.state != "active":
         return False
     if actor_id is not None:
         if actor_id == recipient.id:
             return False
-        conn = await db.connection()
-        if await conn.scalar(_BLOCKS, {"blocker": recipient.id, "blocked": actor_id}):
-            return False
+        if not unblocked:
+            conn = await db.connection()
+            if await conn.scalar(_BLOCKS, {"blocker": recipient.id, "blocked": actor_id}):
+                return False
     if group_id is None:
         return True
     group = await db.get(Group, group_id)
@@ -104,12 +106,13 @@ _ADD = (
 async def notify(db: AsyncSession, recipient_id: int | None, kind: str, *,
                  actor_id: int | None = None, group_id: int | None = None,
                  discussion_id: int | None = None, comment_id: int | None = None,
-                 detail: str = "") -> None:  # fmt: skip
+                 detail: str = "", unblocked: bool = False) -> None:  # fmt: skip
     """Record one notification (likes fold into the unread one for the same item)."""
     if recipient_id is None:
         return
     recipient = await db.get(Member, recipient_id)
-    if recipient is None or not await _may_reach(db, recipient, actor_id, group_id):
+    if recipient is None or not await _may_reach(db, recipient, actor_id, group_id,
+                                                 unblocked=unblocked):  # fmt: skip
         return
     now = utcnow()
     row = None
@@ -150,9 +153,13 @@ def mentioned_names(text: str) -> list[str]:
 
 
 async def on_comment(db: AsyncSession, comment: Comment, discussion: Discussion,
-                     parent: Comment | None = None) -> None:  # fmt: skip
+                     parent: Comment | None = None, *, just_written: bool = False) -> None:  # fmt: skip
     """A comment or reply went live: its discussion's author, the comment it answers, and
-    everyone it @mentions hear of it (each once, the most specific way)."""
+    everyone it @mentions hear of it (each once, the most specific way).
+
+    ``just_written``: the comment was accepted in this transaction, which it is not when
+    one of those two authors blocks its writer (``safety.refuse_if_blocked``); so for them
+    the block is not asked again. An approval, later, asks."""
     if comment.state != "live":
         return  # a post waiting for review tells no one until it is approved
     if parent is None and comment.parent_id is not None:
@@ -161,10 +168,10 @@ async def on_comment(db: AsyncSession, comment: Comment, discussion: Discussion,
              "discussion_id": discussion.id, "comment_id": comment.id}  # fmt: skip
     told = {comment.author_id}
     if parent is not None and parent.author_id not in told:
-        await notify(db, parent.author_id, "reply", **where)
+        await notify(db, parent.author_id, "reply", unblocked=just_written, **where)
         told.add(parent.author_id)
     if discussion.author_id not in told:
-        await notify(db, discussion.author_id, "comment", **where)
+        await notify(db, discussion.author_id, "comment", unblocked=just_written, **where)
         told.add(discussion.author_id)
     names = mentioned_names(comment.body_src)
     if names:
