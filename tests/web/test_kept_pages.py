@@ -195,3 +195,50 @@ async def visited(db, member_id: int, discussion_id: int):
 
     visit = await db.get(DiscussionVisit, (member_id, discussion_id), populate_existing=True)
     return visit.visited_at
+
+
+async def test_a_kept_hit_is_answered_before_routing_with_everything_the_route_gives(
+    ann_and_bob, app, world, monkeypatch
+):
+    """Hits skip FastAPI's routing and dependencies (KeptPages.answer_before_routing); the
+    answer still carries the route's headers, an ETag and 304 for a repeat visit."""
+    _, _, d, _ = world
+    (_, ann), (_, bob) = ann_and_bob
+    kept = app.state.kept_pages
+    early: list[bool] = []
+    before = kept.answer_before_routing
+
+    async def counted(scope, receive):  # type: ignore[no-untyped-def]
+        found = await before(scope, receive)
+        early.append(found is not None)
+        return found
+
+    monkeypatch.setattr(kept, "answer_before_routing", counted)
+    routed = await ann.get(f"/d/{d.id}")
+    hit = await bob.get(f"/d/{d.id}")
+    assert (routed.headers["x-cache"], hit.headers["x-cache"]) == ("miss", "hit")
+    assert early == [False, True]  # nothing kept yet for the first; the second from a copy
+    personal = {"x-cache", "etag", "content-length", "date", "x-request-id"}
+
+    def shared(response):  # type: ignore[no-untyped-def]  # a cookie by name: values are each browser's
+        return {k: v.split("=")[0] if k == "set-cookie" else v
+                for k, v in response.headers.items() if k not in personal}  # fmt: skip
+
+    assert shared(routed) == shared(hit)
+    again = await bob.get(f"/d/{d.id}", headers={"If-None-Match": hit.headers["etag"]})
+    assert again.status_code == 304 and early[-1] is True
+
+
+async def test_a_cookie_that_opens_no_session_falls_through_to_the_route(
+    ann_and_bob, client_factory, world
+):
+    """A kept copy exists, but the cookie is stale: the route answers, as for a visitor."""
+    _, _, d, _ = world
+    (_, ann), _ = ann_and_bob
+    assert (await ann.get(f"/d/{d.id}")).headers["x-cache"] == "miss"
+    stranger = client_factory()
+    stranger.cookies.set("ts_session", "not-a-session")
+    page = await stranger.get(f"/d/{d.id}")
+    assert page.status_code == 200
+    assert "x-cache" not in page.headers or page.headers["x-cache"] != "hit"
+    assert "Log in" in page.text and "Ann Person" not in page.text

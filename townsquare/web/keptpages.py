@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -35,13 +36,19 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.types import Receive, Scope
 
 from townsquare.db.changes import SITE, discussion_key
 from townsquare.db.models import Discussion, Group, Member
 from townsquare.domain import discussions, feeds, links
+from townsquare.web.deps import get_viewer
 from townsquare.web.fragments import PRIVILEGED_GROUP_ROLES, PRIVILEGED_SITE_ROLES, Fragments
 from townsquare.web.pagecache import PLACEHOLDER, StaleEntry
+from townsquare.web.pages import page_number
 from townsquare.web.security import csrf_token
+
+# The discussion page's path, as its route reads it (an id SQLite's integers can hold).
+DISCUSSION_PATH = re.compile(r"/d/([0-9]{1,18})")
 
 # Open and close a slot, and separate its name from its variants. Random per process, so
 # nothing a member writes can pose as one.
@@ -127,6 +134,31 @@ class KeptPages:
         if self.store.verify:
             await self._check(request, db, viewer, discussion_id, page, body)
         return HTMLResponse(body, headers={"x-cache": "hit"})
+
+    async def answer_before_routing(self, scope: Scope, receive: Receive) -> HTMLResponse | None:
+        """``answer`` for ``GET /d/<id>`` with a session cookie, called by the page cache
+        before routing: FastAPI's routing and dependency solving cost a hit more than its
+        reads did. The member is found as ``get_viewer`` finds them; without a kept copy to
+        use, None, and the route serves the request as it would have (finding the member
+        again, in its own session)."""
+        match = DISCUSSION_PATH.fullmatch(scope["path"])
+        if match is None or self.store.budget <= 0:
+            return None
+        request = Request(scope, receive)
+        discussion_id, page = int(match[1]), page_number(request.query_params.get("page"))
+        state = request.app.state
+        versions = await state.page_versions.read((SITE, discussion_key(discussion_id)))
+        if not isinstance(self.store.get(("meta", versions, discussion_id, page)), Meta):
+            return None  # nothing kept for this page: not worth a session lookup here
+        async with state.sessionmaker() as db:
+            viewer = await get_viewer(request, db)
+            found = None
+            if viewer is not None:
+                found = await self.answer(request, db, viewer, discussion_id, page)
+        if found is None:
+            for name in ("viewer", "session_id"):  # found in a session that is now closed
+                scope["state"].pop(name, None)
+        return found
 
     def keep(self, request: Request, ctx: dict[str, Any]) -> HTMLResponse | None:
         """After an ordinary load: keep this page for the member's shape and answer from it."""

@@ -99,12 +99,15 @@ class PageCache:
             await self.app(scope, receive, send)
             return
         match = CACHED.fullmatch(scope["path"]) if self.enabled else None
-        if (
-            match is None
-            or _has_session(scope)
-            or _header(scope, b"authorization") is not None
-            or _header(scope, b"hx-request") is not None
-        ):
+        plain = _header(scope, b"authorization") is None and _header(scope, b"hx-request") is None
+        if match is not None and match[1] and plain and _has_session(scope):
+            # A member's discussion page may be answered from a kept copy (web/keptpages.py).
+            found = await scope["app"].state.kept_pages.answer_before_routing(scope, receive)
+            if found is not None:
+                scope["townsquare.route"] = "/d/{discussion_id}"
+                await self._with_etag(scope, receive, send, found)
+                return
+        if match is None or not plain or _has_session(scope):
             await self._with_etag(scope, receive, send)
             return
         deps = (SITE, discussion_key(int(match[1]))) if match[1] else (SITE, HOME)
@@ -205,8 +208,11 @@ class PageCache:
                 "of date: a write did not bump the version of what it changed"
             )
 
-    async def _with_etag(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Pass the request on; a one-piece HTML answer gets an ETag (and 304 when it matches)."""
+    async def _with_etag(
+        self, scope: Scope, receive: Receive, send: Send, app: ASGIApp | None = None
+    ) -> None:
+        """Pass the request on (or to ``app``, an answer already made); a one-piece HTML
+        answer gets an ETag (and 304 when it matches)."""
         start: Message | None = None
 
         async def send_with_etag(message: Message) -> None:
@@ -237,4 +243,4 @@ class PageCache:
             await send({**first, "headers": headers})
             await send(message)
 
-        await self.app(scope, receive, send_with_etag)
+        await (app or self.app)(scope, receive, send_with_etag)
