@@ -51,12 +51,22 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
     return data / "townsquare.db"
 
 
-def _truncate_pg() -> None:
-    engine = create_engine(PG_URL)
-    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+_PG_ENGINE: list[Any] = []  # one engine for the whole session's clean-ups
+
+
+def _empty_pg() -> None:
+    """Every table emptied and every id counting from 1 again, as TRUNCATE … RESTART
+    IDENTITY would leave them; DELETE on a test's few rows takes 7 ms where TRUNCATE of
+    every table took 80 (about a minute and a quarter over the PostgreSQL pass)."""
+    if not _PG_ENGINE:
+        _PG_ENGINE.append(create_engine(PG_URL))
+    with _PG_ENGINE[0].begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):  # children before parents
+            conn.execute(table.delete())
+        conn.execute(text(
+            "SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n"
+            " ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND n.nspname = 'public'"
+        ))  # fmt: skip
 
 
 # Tests post quickly from one address; the rate-limit tests tighten these on purpose.
@@ -72,7 +82,7 @@ def settings(tmp_path: Path, migrated_template: Path | None) -> Settings:
     data = tmp_path / "data"
     data.mkdir()
     if PG_URL:
-        _truncate_pg()
+        _empty_pg()
         return Settings(data_dir=data, database_url=PG_URL, secret_key=SECRET, **_ROOMY)
     assert migrated_template is not None
     shutil.copy(migrated_template, data / "townsquare.db")

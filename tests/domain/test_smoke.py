@@ -37,21 +37,25 @@ async def test_what_the_session_holds_agrees_with_the_database_after_a_comment(d
     first = await comments.add_comment(db, guest, d.id, body="A comment")
     reply = await comments.add_comment(db, host, d.id, body="A reply", parent_id=first.id)
 
-    def fresh(*columns, where):  # read past the identity map
-        return db.execute(select(*columns).where(where))
+    async def stored(*columns, where):  # read past the identity map
+        row = (await db.execute(select(*columns).where(where))).one()
+        return tuple(row) if len(columns) > 1 else row[0]
 
-    row = (await fresh(Discussion.comment_count, Discussion.top_count,
-                       Discussion.last_activity_at, where=Discussion.id == d.id)).one()  # fmt: skip
-    assert (d.comment_count, d.top_count, d.last_activity_at) == tuple(row) == (2, 1, reply.created_at)
-    assert first.reply_count == (await fresh(Comment.reply_count, where=Comment.id == first.id)).scalar_one() == 1
-    assert group.last_activity_at == (await fresh(Group.last_activity_at, where=Group.id == group.id)).scalar_one()
+    counters = (Discussion.comment_count, Discussion.top_count, Discussion.last_activity_at)
+    assert await stored(*counters, where=Discussion.id == d.id) == (2, 1, reply.created_at)
+    assert (d.comment_count, d.top_count, d.last_activity_at) == (2, 1, reply.created_at)
+    assert first.reply_count == await stored(Comment.reply_count, where=Comment.id == first.id)
+    assert first.reply_count == 1
+    assert group.last_activity_at == await stored(
+        Group.last_activity_at, where=Group.id == group.id
+    )
     for member in (host, guest):
-        assert member.points == (await fresh(Member.points, where=Member.id == member.id)).scalar_one()
+        assert member.points == await stored(Member.points, where=Member.id == member.id)
     # The score the database computes from the counters is read again with the row.
     loaded = (await db.scalars(select(Discussion).where(Discussion.id == d.id))).one()
     assert loaded is d
-    assert d.score == (await fresh(Discussion.score, where=Discussion.id == d.id)).scalar_one() > 0
-    assert (reply.id, reply.position, reply.parent_id, reply.state) == (
-        *(await fresh(Comment.id, Comment.position, Comment.parent_id, Comment.state,
-                      where=Comment.id == reply.id)).one(),
+    assert d.score == await stored(Discussion.score, where=Discussion.id == d.id) == 2
+    shown = (Comment.position, Comment.parent_id, Comment.state, Comment.body_html)
+    assert await stored(*shown, where=Comment.id == reply.id) == (
+        reply.position, reply.parent_id, reply.state, reply.body_html,
     )  # fmt: skip

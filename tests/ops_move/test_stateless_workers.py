@@ -27,7 +27,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.conftest import PG_URL, _truncate_pg
+from tests.conftest import PG_URL, _empty_pg
 
 REDIS_URL = "redis://127.0.0.1:6379/5"
 PASSWORD = "correct horse battery"
@@ -60,7 +60,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, migrated_template) -> Itera
     if PG_URL:
         import redis
 
-        _truncate_pg()
+        _empty_pg()
         with redis.Redis.from_url(REDIS_URL) as r:
             r.flushdb()  # database 5 is this test's own
         env.update(TOWNSQUARE_DATABASE_URL=PG_URL, TOWNSQUARE_REDIS_URL=REDIS_URL)
