@@ -11,6 +11,8 @@ request fills the slots: their header, the liked or unliked variant of each like
 their list, their token. A hit costs one statement for the member's standing on the page
 (membership, likes, blocks, whether the visit needs writing; ``discussions.standing``),
 the list's query when the discussion has an article, and no template beyond the header.
+The page cache asks for hits before routing (``answer_before_routing``), so a hit costs
+no FastAPI routing or dependency solving either.
 
 Not shared, rendered as before: the discussion's author and anyone who wrote on the page
 (their edit links, their pending posts), moderators and hosts (their tools), a member
