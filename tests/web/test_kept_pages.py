@@ -242,3 +242,30 @@ async def test_a_cookie_that_opens_no_session_falls_through_to_the_route(
     assert page.status_code == 200
     assert "x-cache" not in page.headers or page.headers["x-cache"] != "hit"
     assert "Log in" in page.text and "Ann Person" not in page.text
+
+
+async def test_a_hit_that_meets_a_locked_database_gets_the_routes_503_not_a_500(
+    app, ann_and_bob, settings, world
+):
+    """A hit writes the member's visit; with the database locked past the busy timeout the
+    member gets what any page gives then ('busy, try again', 503 with Retry-After)."""
+    import sqlite3
+
+    if not settings.is_sqlite:
+        pytest.skip("SQLite's file lock; PostgreSQL's locks are tested in tests/faults")
+    from tests.faults.test_fault_inject import on_every_connection
+
+    _, _, d, _ = world
+    (_, ann), (_, bob) = ann_and_bob
+    assert (await ann.get(f"/d/{d.id}")).headers["x-cache"] == "miss"
+    await on_every_connection(app.state.engine, "PRAGMA busy_timeout=200")
+    holder = sqlite3.connect(settings.data_dir / "townsquare.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process's write, held past the timeout
+    try:
+        r = await bob.get(f"/d/{d.id}")  # a kept copy exists; Bob's first visit is due
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert r.status_code == 503 and r.headers["retry-after"].isdigit()
+    assert "busy" in r.text
+    assert (await bob.get(f"/d/{d.id}")).status_code == 200

@@ -37,6 +37,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import Receive, Scope
 
@@ -44,6 +45,7 @@ from townsquare.db.changes import SITE, discussion_key
 from townsquare.db.models import Discussion, Group, Member
 from townsquare.domain import discussions, feeds, links
 from townsquare.web.deps import get_viewer
+from townsquare.web.errors import transient
 from townsquare.web.fragments import PRIVILEGED_GROUP_ROLES, PRIVILEGED_SITE_ROLES, Fragments
 from townsquare.web.pagecache import PLACEHOLDER, StaleEntry
 from townsquare.web.pages import page_number
@@ -152,11 +154,18 @@ class KeptPages:
         versions = await state.page_versions.read((SITE, discussion_key(discussion_id)))
         if not isinstance(self.store.get(("meta", versions, discussion_id, page)), Meta):
             return None  # nothing kept for this page: not worth a session lookup here
-        async with state.sessionmaker() as db:
-            viewer = await get_viewer(request, db)
+        found = None
+        try:
+            async with state.sessionmaker() as db:
+                viewer = await get_viewer(request, db)
+                if viewer is not None:
+                    found = await self.answer(request, db, viewer, discussion_id, page)
+        except DBAPIError as exc:
+            if transient(exc) is None:
+                raise  # a bug: the 500 it is
+            # Locked, full, away: the route meets it too and answers as for any page (503
+            # with Retry-After), which this layer, outside the app's error handlers, cannot.
             found = None
-            if viewer is not None:
-                found = await self.answer(request, db, viewer, discussion_id, page)
         if found is None:
             for name in ("viewer", "session_id"):  # found in a session that is now closed
                 scope["state"].pop(name, None)
