@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.app import create_app
@@ -27,7 +27,26 @@ from townsquare.db.models import Base, Comment, Discussion, Group, Member, Membe
 from townsquare.domain import accounts, comments, discussions, groups
 from townsquare.web.security import SESSION_COOKIE, csrf_token_for
 
-PG_URL = os.environ.get("TOWNSQUARE_TEST_DATABASE_URL", "")
+
+def _database_of_this_worker(url: str) -> str:
+    """Under pytest-xdist each worker empties and fills a PostgreSQL database of its own
+    (test_gw0, test_gw1, … beside the one named), made afresh when the worker starts."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    named = make_url(url)
+    own = named.set(database=f"{named.database}_{worker}")
+    admin = create_engine(named, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{own.database}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{own.database}"')
+    admin.dispose()
+    rendered = own.render_as_string(hide_password=False)
+    os.environ["TOWNSQUARE_TEST_DATABASE_URL"] = rendered  # for tests that read it themselves
+    return rendered
+
+
+PG_URL = _database_of_this_worker(os.environ.get("TOWNSQUARE_TEST_DATABASE_URL", ""))
 SECRET = "test-secret-not-for-production"
 PASSWORD = "correct horse battery"
 _PASSWORD_HASH = accounts.hash_password(PASSWORD)

@@ -13,6 +13,9 @@ from townsquare.domain import events
 from townsquare.live import bus as live_bus
 from townsquare.live.bus import Ended, MemoryBus, RedisBus, parse_id
 
+# Both modules empty Redis database 7: under pytest-xdist they run on one worker.
+pytestmark = pytest.mark.xdist_group("redis-7")
+
 
 async def _next(sub: live_bus.Subscription) -> live_bus.Event:
     event = await sub.get(10)

@@ -21,6 +21,9 @@ from tests.live.live_sse import PATIENCE_S, open_stream
 from tests.live.live_sse import redis_url as redis_url
 from townsquare.config import Settings
 
+# Both modules empty Redis database 7: under pytest-xdist they run on one worker.
+pytestmark = pytest.mark.xdist_group("redis-7")
+
 REPO = Path(__file__).resolve().parents[2]
 
 
