@@ -89,6 +89,32 @@ async def test_the_header_counts_each_members_own_unread_notifications(
     assert "unread-count" not in pb
 
 
+async def test_a_kept_pages_etag_changes_whenever_what_is_filled_in_for_the_member_does(
+    ann_and_bob, client_factory, db, make, world
+):
+    """A kept page's ETag is named from the kept copy and the member's fills rather than
+    hashed from its whole body: the same for the same bytes, and new when only a fill
+    changed (here the unread count in the header), so a stale 304 never happens."""
+    host, group, d, _ = world
+    (ann_m, ann), (_, bob) = ann_and_bob
+    other = await make.discussion(group, host, title="Rhine")
+    mine = await make.comment(other, ann_m, body="The Rhine is longer.")
+    miss = await ann.get(f"/d/{d.id}")
+    hit = await ann.get(f"/d/{d.id}")
+    bobs = await bob.get(f"/d/{d.id}")
+    assert (miss.headers["x-cache"], hit.headers["x-cache"]) == ("miss", "hit")
+    assert miss.headers["etag"] == hit.headers["etag"] and miss.content == hit.content
+    assert bobs.headers["etag"] != hit.headers["etag"]
+
+    await make.comment(other, host, body="Not by much.", parent=mine)  # Ann's notification
+    after = await ann.get(f"/d/{d.id}", headers={"If-None-Match": hit.headers["etag"]})
+    assert after.status_code == 200 and after.headers["x-cache"] == "hit"
+    assert 'aria-label="Notifications: 1 unread"' in after.text
+    assert after.headers["etag"] != hit.headers["etag"]
+    repeat = await ann.get(f"/d/{d.id}", headers={"If-None-Match": after.headers["etag"]})
+    assert repeat.status_code == 304
+
+
 async def test_a_new_comment_ends_the_shared_copy_for_everyone(
     ann_and_bob, client_factory, db, make, world
 ):

@@ -303,19 +303,20 @@ class Standing:
     liked: set[tuple[str, int]]
     blocks_an_author: bool
     visit_due: bool  # record_visit has something to write
+    unread: int  # the header's count of unread notifications
 
 
 async def standing(db: AsyncSession, viewer: Member, d: Discussion, comment_ids: Sequence[int],
                    authors: Iterable[int]) -> Standing:  # fmt: skip
-    """What liked_items, blocked_among, membership_of and record_visit would each read, in
-    one round trip: a kept page's every request needs all four."""
+    """What liked_items, blocked_among, membership_of, record_visit and the header's unread
+    count would each read, in one round trip: a kept page's every request needs all five."""
     others = list(set(authors) - {viewer.id})
     rows = await db.execute(
         _STANDING,
         {"member_id": viewer.id, "discussion_id": d.id, "group_id": d.group_id,
          "ids": list(comment_ids), "authors": others, "last": d.last_activity_at},
     )  # fmt: skip
-    out = Standing(None, set(), False, True)
+    out = Standing(None, set(), False, True, 0)
     for kind, text, number in rows:
         if kind == "l":
             out.liked.add((text, number))
@@ -324,6 +325,8 @@ async def standing(db: AsyncSession, viewer: Member, d: Discussion, comment_ids:
         elif kind == "m":
             role, _, state = text.partition(":")
             out.membership = (role, state)
+        elif kind == "u":
+            out.unread = number
         else:
             out.visit_due = bool(number)
     return out
@@ -367,5 +370,8 @@ _STANDING = union_all(
     ).where(
         DiscussionVisit.member_id == bindparam("member_id"),
         DiscussionVisit.discussion_id == bindparam("discussion_id"),
+    ),
+    select(literal("u"), literal(""), notifications.UNREAD.selected_columns[0]).where(
+        notifications.UNREAD.whereclause
     ),
 )

@@ -290,10 +290,10 @@ class Item:
 
 async def unread_count(db: AsyncSession, member_id: int) -> int:
     """One COUNT over the (recipient_id, read_at) index, for the header."""
-    return int(await db.scalar(_UNREAD, {"member_id": member_id}) or 0)
+    return int(await db.scalar(UNREAD, {"member_id": member_id}) or 0)
 
 
-_UNREAD = (  # built once: every logged-in page's header asks it
+UNREAD = (  # built once: every logged-in page's header asks it (kept pages: in standing)
     select(func.count())
     .select_from(Notification)
     .where(Notification.recipient_id == bindparam("member_id"), Notification.read_at.is_(None))

@@ -27,6 +27,7 @@ ordinary way and compared.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 import re
 import secrets
@@ -43,7 +44,7 @@ from starlette.types import Receive, Scope
 
 from townsquare.db.changes import SITE, discussion_key
 from townsquare.db.models import Discussion, Group, Member
-from townsquare.domain import discussions, feeds, links
+from townsquare.domain import discussions, feeds, links, notifications
 from townsquare.web.deps import get_viewer
 from townsquare.web.errors import transient
 from townsquare.web.fragments import PRIVILEGED_GROUP_ROLES, PRIVILEGED_SITE_ROLES, Fragments
@@ -84,18 +85,46 @@ class Meta:
         return 64 + 8 * (len(self.authors) + len(self.items))
 
 
+# Text of a kept page, encoded once and cut at each form token: (b"…", b"…") is
+# b"…" + token + b"…". A hit joins bytes and encodes nothing but its slots.
+Pieces = tuple[bytes, ...]
+
+
+def pieces(text: str) -> Pieces:
+    return tuple(p.encode() for p in text.split(PLACEHOLDER))
+
+
 @dataclass
 class Kept:
     born: float
-    parts: list[Any]  # text, and [name, *variants] for each slot
+    parts: list[Any]  # Pieces of text, and [name, *variants as Pieces] for each slot
+    digest: bytes  # names the parts: with what fills the slots, a hit's ETag
 
     def __len__(self) -> int:
-        return sum(len(p) if isinstance(p, str) else sum(map(len, p)) for p in self.parts)
+        return sum(len(b) for p in self.parts for b in (p if isinstance(p, tuple) else
+                   (b for v in p[1:] for b in v)))  # fmt: skip
 
 
 def cut(html: str) -> Kept:
-    pieces = html.split(SLOT)
-    return Kept(time.monotonic(), [p if i % 2 == 0 else p.split(SEP) for i, p in enumerate(pieces)])
+    parts: list[Any] = []
+    for i, text in enumerate(html.split(SLOT)):
+        if i % 2 == 0:
+            parts.append(pieces(text))
+        else:
+            name, *variants = text.split(SEP)
+            parts.append([name, *map(pieces, variants)])
+    # Once per kept copy, from the parts rather than the markers (random per process), so
+    # every worker names the same page alike.
+    named = hashlib.sha1(usedforsecurity=False)
+    for part in parts:  # every count and length written, so no two layouts name alike
+        groups = [part] if isinstance(part, tuple) else [(part[0].encode(),), *part[1:]]
+        named.update(b"[%d" % len(groups))
+        for group in groups:
+            named.update(b"(%d" % len(group))
+            for b in group:
+                named.update(b"%d:" % len(b))
+                named.update(b)
+    return Kept(time.monotonic(), parts, named.digest())
 
 
 class KeptPages:
@@ -125,6 +154,7 @@ class KeptPages:
             return None
         d = meta.discussion
         mine = await discussions.standing(db, viewer, d, meta.items, meta.authors)
+        request.state.unread_count = mine.unread  # the route counts it in a dependency
         shape = self.shape(viewer, mine.membership, d, meta.authors)
         kept = shape and self.store.get(("page", versions, discussion_id, page, shape))
         if not isinstance(kept, Kept) or time.monotonic() - kept.born > self.seconds:
@@ -134,10 +164,11 @@ class KeptPages:
         also = await links.also_discussed(db, viewer, d)
         if mine.visit_due:
             await feeds.record_visit(db, viewer, d)
-        body = self.fill(request, kept, mine.liked, also)
+        response = self.fill(request, kept, mine.liked, also)
         if self.store.verify:
-            await self._check(request, db, viewer, discussion_id, page, body)
-        return HTMLResponse(body, headers={"x-cache": "hit"})
+            await self._check(request, db, viewer, discussion_id, page, response.body.decode())
+        response.headers["x-cache"] = "hit"
+        return response
 
     async def answer_before_routing(self, scope: Scope, receive: Receive) -> HTMLResponse | None:
         """``answer`` for ``GET /d/<id>`` with a session cookie, called by the page cache
@@ -198,38 +229,56 @@ class KeptPages:
         self.store.put(("page", *key, shape), kept)  # type: ignore[arg-type]
         meta = Meta(kept.born, d, group, p.authors, items)
         self.store.put(("meta", *key), meta)  # type: ignore[arg-type]
-        body = self.fill(request, kept, p.liked, ctx["also"])
+        response = self.fill(request, kept, p.liked, ctx["also"])
         if self.store.verify:  # the first member's copy is filled from slots too: check it
             fresh = render_with_kept_parts(request, "discussions/page.html", ctx).body.decode()
-            _compare(body, fresh, f"discussion {d.id}, page {p.page}, as first kept")
-        return HTMLResponse(body, headers={"x-cache": "miss"})
+            _compare(
+                response.body.decode(), fresh, f"discussion {d.id}, page {p.page}, as first kept"
+            )
+        response.headers["x-cache"] = "miss"
+        return response
 
     def fill(self, request: Request, kept: Kept, liked: set[tuple[str, int]],
-             also: list[Discussion]) -> str:  # fmt: skip
+             also: list[Discussion]) -> HTMLResponse:  # fmt: skip
+        """The member's page from a kept copy: their slots filled, their form token in, and
+        an ETag named from the copy and those fills, not hashed from the whole body."""
         macros = request.app.state.templates.env.get_template("_macros.html").module
         real, request.state.csrf = csrf_token(request), PLACEHOLDER
         try:
-            named = {
-                "nav": macros.viewer_nav(request, request.state.viewer),
-                "also": macros.also_block(also),
-            }
+            nav = str(macros.viewer_nav(request, request.state.viewer))
+            also_html = str(macros.also_block(also))
         finally:
             request.state.csrf = real
+        named = {"nav": pieces(nav), "also": pieces(also_html)}
+        token = real.encode()
         chosen = {f"like:{KIND[kind]}:{item}" for kind, item in liked}
-        out = []
+        choices = bytearray()
+        out: list[bytes] = []
         for part in kept.parts:
-            if isinstance(part, str):
-                out.append(part)
+            if isinstance(part, tuple):
+                text = part
             elif len(part) == 1:
-                out.append(named[part[0]])
+                text = named[part[0]]
             else:
-                out.append(part[2] if part[0] in chosen else part[1])
-        return "".join(out).replace(PLACEHOLDER, real)
+                on = part[0] in chosen
+                choices.append(49 if on else 48)
+                text = part[2] if on else part[1]
+            out.append(text[0])
+            for rest in text[1:]:
+                out += (token, rest)
+        tag = hashlib.sha1(kept.digest, usedforsecurity=False)
+        for fill in (nav.encode(), also_html.encode(), bytes(choices), token):
+            tag.update(b"%d:" % len(fill))
+            tag.update(fill)
+        # "k" keeps these apart from the ETags hashed from a whole body (pagecache.py).
+        return HTMLResponse(b"".join(out), headers={"etag": f'"k{tag.hexdigest()[:24]}"'})
 
     async def _check(self, request: Request, db: AsyncSession, viewer: Member,
                      discussion_id: int, page: int, body: str) -> None:  # fmt: skip
         from townsquare.web.discussions import ordinary_page
 
+        # The header's count as the route's dependency would read it, not as standing did.
+        request.state.unread_count = await notifications.unread_count(db, viewer.id)
         fresh = (await ordinary_page(request, db, viewer, discussion_id, page)).body.decode()
         _compare(body, fresh, f"discussion {discussion_id}, page {page}")
 

@@ -231,8 +231,10 @@ class PageCache:
                 await send(message)
                 return
             body = message.get("body", b"")
-            etag = b'"%s"' % hashlib.blake2b(body, digest_size=12).hexdigest().encode()
-            headers.append((b"etag", etag))
+            etag = next((v for k, v in headers if k == b"etag"), None)  # named by its maker
+            if etag is None:
+                etag = b'"%s"' % hashlib.blake2b(body, digest_size=12).hexdigest().encode()
+                headers.append((b"etag", etag))
             if not any(k == b"cache-control" for k, _ in headers):
                 headers.append((b"cache-control", b"private, no-cache"))
             if _header(scope, b"if-none-match") == etag:
