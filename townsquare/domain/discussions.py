@@ -247,6 +247,12 @@ def page_count(top_count: int, per_page: int) -> int:
     return max(1, math.ceil(top_count / per_page))
 
 
+def page_positions(page: int, per_page: int) -> tuple[int, int]:
+    """The first and last position on a page: its comments, and their replies, which share
+    their comment's position."""
+    return (page - 1) * per_page + 1, page * per_page
+
+
 async def discussion_page(
     db: AsyncSession, viewer: Member | None, discussion_id: int, page: int, per_page: int
 ) -> DiscussionPage:
@@ -256,7 +262,7 @@ async def discussion_page(
     pages = page_count(d.top_count, per_page)
     if page < 1 or page > pages:
         raise NotFound(f"This discussion has {pages} page{'s' if pages > 1 else ''}.")
-    lo, hi = (page - 1) * per_page + 1, page * per_page
+    lo, hi = page_positions(page, per_page)
     rows = await db.scalars(
         select(Comment)
         .join(Comment.author)
@@ -306,15 +312,17 @@ class Standing:
     unread: int  # the header's count of unread notifications
 
 
-async def standing(db: AsyncSession, viewer: Member, d: Discussion, comment_ids: Sequence[int],
-                   authors: Iterable[int]) -> Standing:  # fmt: skip
+async def standing(db: AsyncSession, viewer: Member, d: Discussion, page: int,
+                   per_page: int) -> Standing:  # fmt: skip
     """What liked_items, blocked_among, membership_of, record_visit and the header's unread
-    count would each read, in one round trip: a kept page's every request needs all five."""
-    others = list(set(authors) - {viewer.id})
+    count would each read, in one round trip: a kept page's every request needs all five.
+    The page's comments and their authors are found by position in the statement itself
+    (a kept copy is used only while they are unchanged), not bound as lists."""
+    lo, hi = page_positions(page, per_page)
     rows = await db.execute(
         _STANDING,
         {"member_id": viewer.id, "discussion_id": d.id, "group_id": d.group_id,
-         "ids": list(comment_ids), "authors": others, "last": d.last_activity_at},
+         "lo": lo, "hi": hi, "last": d.last_activity_at},
     )  # fmt: skip
     out = Standing(None, set(), False, True, 0)
     for kind, text, number in rows:
@@ -333,10 +341,19 @@ async def standing(db: AsyncSession, viewer: Member, d: Discussion, comment_ids:
 
 
 # Built once, with bind parameters: the discussion page asks these on every logged-in view.
-_LIKED = select(Like.target_type, Like.target_id).where(
+# Two selects, not an OR: each probes the likes' key, however many a member has made.
+_LIKED_DISCUSSION = select(Like.target_type, Like.target_id).where(
     Like.member_id == bindparam("member_id"),
-    ((Like.target_type == "discussion") & (Like.target_id == bindparam("discussion_id")))
-    | ((Like.target_type == "comment") & Like.target_id.in_(bindparam("ids", expanding=True))),
+    Like.target_type == "discussion",
+    Like.target_id == bindparam("discussion_id"),
+)
+_LIKED = union_all(
+    _LIKED_DISCUSSION,
+    select(Like.target_type, Like.target_id).where(
+        Like.member_id == bindparam("member_id"),
+        Like.target_type == "comment",
+        Like.target_id.in_(bindparam("ids", expanding=True)),
+    ),
 )
 _BLOCKED = select(Block.blocked_id).where(
     Block.blocker_id == bindparam("member_id"),
@@ -354,11 +371,24 @@ async def blocked_among(
     return set(await db.scalars(_BLOCKED, {"member_id": viewer.id, "authors": list(others)}))
 
 
-# The same conditions as _LIKED, _BLOCKED and the membership lookup, with the visit's, as
-# one round trip of (kind, text, number) rows.
+# What _LIKED, _BLOCKED, the membership lookup, the visit and the unread count ask, as one
+# round trip of (kind, text, number) rows; the page's comments by position rather than by
+# bound lists of ids, which SQLAlchemy would render into the statement on every request.
+_ON_PAGE = select(Comment).where(
+    Comment.discussion_id == bindparam("discussion_id"),
+    Comment.position.between(bindparam("lo"), bindparam("hi")),
+)
 _STANDING = union_all(
-    select(literal("l"), Like.target_type, Like.target_id).where(_LIKED.whereclause),
-    select(literal("b"), literal(""), Block.blocked_id).where(_BLOCKED.whereclause),
+    select(literal("l"), Like.target_type, Like.target_id).where(_LIKED_DISCUSSION.whereclause),
+    select(literal("l"), Like.target_type, Like.target_id).where(
+        Like.member_id == bindparam("member_id"),
+        Like.target_type == "comment",
+        Like.target_id.in_(_ON_PAGE.with_only_columns(Comment.id)),
+    ),
+    select(literal("b"), literal(""), Block.blocked_id).where(
+        Block.blocker_id == bindparam("member_id"),
+        Block.blocked_id.in_(_ON_PAGE.with_only_columns(Comment.author_id)),
+    ),
     select(literal("m"), Membership.role + ":" + Membership.state, literal(0)).where(
         Membership.group_id == bindparam("group_id"),
         Membership.member_id == bindparam("member_id"),

@@ -9,8 +9,9 @@ group, whether they mask profanity. So a page is rendered once per shape with *s
 where the personal parts go (``slot()``), cut at the slots, and kept; each member's
 request fills the slots: their header, the liked or unliked variant of each like button,
 their list, their token. A hit costs one statement for the member's standing on the page
-(membership, likes, blocks, whether the visit needs writing; ``discussions.standing``),
-the list's query when the discussion has an article, and no template beyond the header.
+(membership, likes, blocks, whether the visit needs writing, unread notifications:
+``discussions.standing``), the list's query when the discussion has an article, and no
+template beyond the header.
 The page cache asks for hits before routing (``answer_before_routing``), so a hit costs
 no FastAPI routing or dependency solving either.
 
@@ -79,10 +80,9 @@ class Meta:
     discussion: Discussion  # loaded with the page, read only
     group: Group
     authors: frozenset[int]  # everyone who wrote something on the page, shown or not
-    items: tuple[int, ...]  # the comments with a like button
 
     def __len__(self) -> int:
-        return 64 + 8 * (len(self.authors) + len(self.items))
+        return 64 + 8 * len(self.authors)
 
 
 # Text of a kept page, encoded once and cut at each form token: (b"…", b"…") is
@@ -153,7 +153,8 @@ class KeptPages:
         if not isinstance(meta, Meta) or time.monotonic() - meta.born > self.seconds:
             return None
         d = meta.discussion
-        mine = await discussions.standing(db, viewer, d, meta.items, meta.authors)
+        per_page = request.app.state.settings.comments_per_page
+        mine = await discussions.standing(db, viewer, d, page, per_page)
         request.state.unread_count = mine.unread  # the route counts it in a dependency
         shape = self.shape(viewer, mine.membership, d, meta.authors)
         kept = shape and self.store.get(("page", versions, discussion_id, page, shape))
@@ -224,10 +225,9 @@ class KeptPages:
             ctx["threads"].kept = request.state.kept = False
             request.state.csrf = real
         kept = cut(html.decode())
-        items = tuple(c.id for t in p.threads for c in (t.comment, *t.replies))
         key = (versions, d.id, p.page)
         self.store.put(("page", *key, shape), kept)  # type: ignore[arg-type]
-        meta = Meta(kept.born, d, group, p.authors, items)
+        meta = Meta(kept.born, d, group, p.authors)
         self.store.put(("meta", *key), meta)  # type: ignore[arg-type]
         response = self.fill(request, kept, p.liked, ctx["also"])
         if self.store.verify:  # the first member's copy is filled from slots too: check it
