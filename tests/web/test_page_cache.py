@@ -1,14 +1,16 @@
 """The visitors' page cache: served while nothing it shows changed, rendered again as soon as
 a committed write touches it, never shared between a visitor's CSRF token and another's."""
 
+import asyncio
 import re
 
 import pytest
 from sqlalchemy import text, update
 
+from townsquare.config import Settings
 from townsquare.db.models import Group, Member
 from townsquare.versions import FileVersions, RedisVersions
-from townsquare.web.pagecache import PLACEHOLDER, StaleEntry
+from townsquare.web.pagecache import PLACEHOLDER, PageCache, StaleEntry
 
 
 def hx_token(page: str) -> str:
@@ -220,3 +222,63 @@ async def test_static_files_named_by_their_hash_are_kept_for_a_year(client):
         "cache-control"
     ] == "no-cache"
     assert (await client.get("/static/app.css")).headers["cache-control"] == "no-cache"
+
+
+def _slow_page(release: asyncio.Event, status: int = 200):  # type: ignore[no-untyped-def]
+    """A downstream app that answers once ``release`` is set, counting how often it ran."""
+
+    async def app(scope, receive, send):  # type: ignore[no-untyped-def]
+        app.calls += 1
+        await release.wait()
+        headers = [(b"content-type", b"text/html; charset=utf-8")]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": b"<p>%s</p>" % PLACEHOLDER.encode()})
+
+    app.calls = 0
+    return app
+
+
+async def _visits(cache: PageCache, n: int, release: asyncio.Event) -> list[list[dict]]:
+    """n visitors ask for one page at once; the rendering ends only once all have arrived."""
+
+    async def visit(i: int) -> list[dict]:
+        sent: list[dict] = []
+
+        async def receive() -> dict:
+            return {"type": "http.request", "body": b""}
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "method": "GET", "path": "/d/1", "query_string": b"",
+                 "headers": [(b"host", b"town.test")], "state": {"anon": f"visitor{i}"}}  # fmt: skip
+        await cache(scope, receive, send)
+        return sent
+
+    tasks = [asyncio.create_task(visit(i)) for i in range(n)]
+    await asyncio.sleep(0.05)
+    release.set()
+    return await asyncio.gather(*tasks)
+
+
+async def test_visitors_who_arrive_while_a_page_renders_wait_for_that_one_rendering(tmp_path):
+    """A write to a busy page costs one rendering, not one per visitor reading it then; each
+    still gets their own token in the copy."""
+    release = asyncio.Event()
+    app = _slow_page(release)
+    cache = PageCache(app, Settings(data_dir=tmp_path), "secret", FileVersions(tmp_path / "v"))
+    answers = await _visits(cache, 5, release)
+    assert app.calls == 1
+    how = sorted(dict(a[0]["headers"])[b"x-cache"] for a in answers)
+    assert how == [b"hit"] * 4 + [b"miss"]
+    bodies = {a[1]["body"] for a in answers}
+    assert len(bodies) == 5 and not any(PLACEHOLDER.encode() in b for b in bodies)
+
+
+async def test_when_the_rendering_cannot_be_kept_each_waiting_visitor_gets_their_own(tmp_path):
+    release = asyncio.Event()
+    app = _slow_page(release, status=404)
+    cache = PageCache(app, Settings(data_dir=tmp_path), "secret", FileVersions(tmp_path / "v"))
+    answers = await _visits(cache, 3, release)
+    assert app.calls == 3 and not cache.rendering
+    assert [a[0]["status"] for a in answers] == [404] * 3

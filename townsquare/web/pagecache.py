@@ -7,7 +7,9 @@ before routing. Each entry remembers the version counters it was rendered under
 the feeds. Writes bump those counters when they commit (``townsquare/db/changes.py``), so
 the next request renders the page again: a visitor never sees a page older than the last
 committed write. Entries also expire after ``page_cache_seconds``, for what changes with
-the clock alone (the "Top of the day" tab).
+the clock alone (the "Top of the day" tab). Visitors who ask for a page while it is being
+rendered wait for that rendering instead of starting their own, so a write to a busy page
+costs one rendering per worker, not one per reader.
 
 A visitor's forms still need the CSRF token of their own visitor cookie: the cached copy
 holds a placeholder of the same length, replaced on the way out.
@@ -23,6 +25,7 @@ makes some test fail.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import secrets
@@ -92,6 +95,7 @@ class PageCache:
         self.seconds = settings.page_cache_seconds
         self.verify = settings.page_cache_verify
         self.entries: OrderedDict[bytes, Entry] = OrderedDict()
+        self.rendering: dict[bytes, asyncio.Event] = {}  # pages being rendered, set when done
         self.size = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -114,12 +118,13 @@ class PageCache:
         key = b"%s|%s?%s" % (_header(scope, b"host") or b"", scope["path"].encode(),
                              scope["query_string"])  # fmt: skip
         versions = await self.versions.read(deps)
-        entry = self.entries.get(key)
-        if entry is not None and (
-            entry.versions != versions or time.monotonic() - entry.born > self.seconds
-        ):
-            self._drop(key)
-            entry = None
+        entry = self._current(key, versions)
+        rendering = self.rendering.get(key)
+        if entry is None and rendering is not None:
+            # Someone is rendering this page now: wait for their copy rather than render it
+            # again, so a write to a busy page costs one rendering, not one per reader.
+            await rendering.wait()
+            entry = self._current(key, versions)
         if entry is not None:
             self.entries.move_to_end(key)
             # Answered before routing: name the route for the access log and metrics.
@@ -132,7 +137,13 @@ class PageCache:
                 await self._check(scope, receive, entry)
             await self._send(scope, send, entry, b"hit")
             return
-        got = await self._render(scope, receive)
+        done = None if key in self.rendering else self.rendering.setdefault(key, asyncio.Event())
+        try:
+            got = await self._render(scope, receive)
+        finally:
+            if done is not None:
+                del self.rendering[key]
+                done.set()  # whoever waits finds the copy kept below, or renders for themselves
         entry = Entry(versions, time.monotonic(), got.headers or [], got.body,
                       hashlib.blake2b(got.body, digest_size=12).hexdigest())  # fmt: skip
         if got.status == 200 and not got.streamed and self._storable(entry):
@@ -140,6 +151,16 @@ class PageCache:
             await self._send(scope, send, entry, b"miss")
             return
         await self._send_plain(scope, send, got)
+
+    def _current(self, key: bytes, versions: tuple[int, ...]) -> Entry | None:
+        """The kept copy of a page if it was rendered under these versions and is not too old."""
+        entry = self.entries.get(key)
+        if entry is not None and (
+            entry.versions != versions or time.monotonic() - entry.born > self.seconds
+        ):
+            self._drop(key)
+            entry = None
+        return entry
 
     async def _render(self, scope: Scope, receive: Receive) -> Captured:
         """Run the app for this request with the placeholder token and keep what it answers."""
