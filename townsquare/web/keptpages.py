@@ -86,7 +86,7 @@ class Meta:
 
 
 # Text of a kept page, encoded once and cut at each form token: (b"…", b"…") is
-# b"…" + token + b"…". A hit joins bytes and encodes nothing but its slots.
+# b"…" + token + b"…".
 Pieces = tuple[bytes, ...]
 
 
@@ -96,35 +96,60 @@ def pieces(text: str) -> Pieces:
 
 @dataclass
 class Kept:
+    """A page laid out once as a list of bytes for a member who pressed no button, with
+    empty places for their token and named slots; a hit copies the list, fills those
+    places, swaps in the pressed buttons, and joins it, with no Python loop over the page."""
+
     born: float
-    parts: list[Any]  # Pieces of text, and [name, *variants as Pieces] for each slot
-    digest: bytes  # names the parts: with what fills the slots, a hit's ETag
+    flat: list[bytes]
+    tokens: list[int]  # where the member's form token goes
+    named: dict[str, list[int]]  # where "nav" and "also" go
+    likes: dict[str, list[tuple[int, int, Pieces]]]  # a button's place and its pressed look
+    digest: bytes  # names the layout: with what fills it, a hit's ETag
 
     def __len__(self) -> int:
-        return sum(len(b) for p in self.parts for b in (p if isinstance(p, tuple) else
-                   (b for v in p[1:] for b in v)))  # fmt: skip
+        pressed = sum(len(b) for spans in self.likes.values() for *_, v in spans for b in v)
+        return sum(map(len, self.flat)) + pressed + 8 * len(self.tokens)
 
 
 def cut(html: str) -> Kept:
-    parts: list[Any] = []
+    flat: list[bytes] = []
+    tokens: list[int] = []
+    named: dict[str, list[int]] = {}
+    likes: dict[str, list[tuple[int, int, Pieces]]] = {}
+
+    def lay(text: Pieces) -> None:
+        flat.append(text[0])
+        for rest in text[1:]:
+            tokens.append(len(flat))
+            flat.extend((b"", rest))
+
     for i, text in enumerate(html.split(SLOT)):
         if i % 2 == 0:
-            parts.append(pieces(text))
-        else:
-            name, *variants = text.split(SEP)
-            parts.append([name, *map(pieces, variants)])
-    # Once per kept copy, from the parts rather than the markers (random per process), so
-    # every worker names the same page alike.
-    named = hashlib.sha1(usedforsecurity=False)
-    for part in parts:  # every count and length written, so no two layouts name alike
-        groups = [part] if isinstance(part, tuple) else [(part[0].encode(),), *part[1:]]
-        named.update(b"[%d" % len(groups))
-        for group in groups:
-            named.update(b"(%d" % len(group))
-            for b in group:
-                named.update(b"%d:" % len(b))
-                named.update(b)
-    return Kept(time.monotonic(), parts, named.digest())
+            lay(pieces(text))
+            continue
+        name, *variants = text.split(SEP)
+        if not variants:
+            named.setdefault(name, []).append(len(flat))
+            flat.append(b"")
+        else:  # a like button: unpressed, pressed
+            start = len(flat)
+            lay(pieces(variants[0]))
+            likes.setdefault(name, []).append((start, len(flat), pieces(variants[1])))
+    # Once per kept copy, from the layout rather than the markers (random per process), so
+    # every worker names the same page alike; every count and length is written.
+    digest = hashlib.sha1(b"%d|%r|%r|" % (len(flat), tokens, sorted(named.items())),
+                          usedforsecurity=False)  # fmt: skip
+    for b in flat:
+        digest.update(b"%d:" % len(b))
+        digest.update(b)
+    for name, spans in sorted(likes.items()):
+        for start, end, pressed in spans:
+            digest.update(b"%s|%d|%d|%d|" % (name.encode(), start, end, len(pressed)))
+            for b in pressed:
+                digest.update(b"%d:" % len(b))
+                digest.update(b)
+    return Kept(time.monotonic(), flat, tokens, named, likes, digest.digest())
 
 
 class KeptPages:
@@ -249,25 +274,23 @@ class KeptPages:
             also_html = str(macros.also_block(also))
         finally:
             request.state.csrf = real
-        named = {"nav": pieces(nav), "also": pieces(also_html)}
         token = real.encode()
-        chosen = {f"like:{KIND[kind]}:{item}" for kind, item in liked}
-        choices = bytearray()
-        out: list[bytes] = []
-        for part in kept.parts:
-            if isinstance(part, tuple):
-                text = part
-            elif len(part) == 1:
-                text = named[part[0]]
-            else:
-                on = part[0] in chosen
-                choices.append(49 if on else 48)
-                text = part[2] if on else part[1]
-            out.append(text[0])
-            for rest in text[1:]:
-                out += (token, rest)
+        out = kept.flat.copy()
+        for at in kept.tokens:
+            out[at] = token
+        fills = {"nav": nav, "also": also_html}
+        for name, places in kept.named.items():
+            filled = token.join(pieces(fills[name]))
+            for at in places:
+                out[at] = filled
+        pressed = []
+        for kind, item in liked:
+            for start, end, look in kept.likes.get(f"like:{KIND[kind]}:{item}", ()):
+                out[start:end] = [token.join(look), *[b""] * (end - start - 1)]
+                pressed.append(start)
+        choices = b",".join(b"%d" % at for at in sorted(pressed))
         tag = hashlib.sha1(kept.digest, usedforsecurity=False)
-        for fill in (nav.encode(), also_html.encode(), bytes(choices), token):
+        for fill in (nav.encode(), also_html.encode(), choices, token):
             tag.update(b"%d:" % len(fill))
             tag.update(fill)
         # "k" keeps these apart from the ETags hashed from a whole body (pagecache.py).
