@@ -14,6 +14,7 @@ from townsquare.config import Settings
 from townsquare.db.engine import make_engine, make_sessionmaker
 from townsquare.domain.events import discussion_channel
 from townsquare.jobs.queue import Jobs
+from townsquare.live.bus import FILE_NAME as LIVE_FILE
 from townsquare.live.bus import end_streams_on_exit, make_bus
 from townsquare.ops.metrics import watch_jobs
 from townsquare.ops.middleware import OpsMiddleware
@@ -69,7 +70,8 @@ def create_app(settings: Settings, *, worker: bool = False) -> FastAPI:
     app.state.engine = engine
     app.state.jobs = jobs = Jobs(settings)
     watch_jobs(jobs)
-    app.state.live = live = make_bus(settings.redis_url)
+    shared = settings.data_dir / LIVE_FILE if settings.shared_live else None
+    app.state.live = live = make_bus(settings.redis_url, shared)
     app.state.sessionmaker = make_sessionmaker(
         engine, on_commit=jobs.enqueue_all, settings=settings, on_live=live.publish_all
     )

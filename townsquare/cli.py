@@ -94,6 +94,9 @@ def _serve(settings: Settings, host: str, port: int, workers: int, queue: bool =
     os.environ.setdefault("MALLOC_ARENA_MAX", "2")
     if settings.database_url:
         os.environ["TOWNSQUARE_DATABASE_URL"] = settings.database_url
+    if workers > 1 and not settings.redis_url:
+        # Without Redis the workers' live events meet in a file in the data directory.
+        os.environ["TOWNSQUARE_SHARED_LIVE"] = "true"
     uvicorn.run(
         "townsquare.cli:app_factory",
         factory=True,
@@ -138,12 +141,6 @@ def serve(
         typer.echo(
             f"Note: the secret key is the file {data_dir / SECRET_FILE} on this machine. "
             "Every app machine must use the same key: set TOWNSQUARE_SECRET_KEY on each.",
-            err=True,
-        )
-    if workers > 1 and not settings.redis_url:
-        typer.echo(
-            "Note: without TOWNSQUARE_REDIS_URL, live updates reach only the pages served by "
-            "the worker that took the write. Set it to run several workers.",
             err=True,
         )
     typer.echo(f"townsquare on http://{host}:{port}/  (data: {data_dir})")

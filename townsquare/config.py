@@ -160,6 +160,12 @@ class Settings(BaseSettings):
         description="Redis URL for shared rate limits across workers; empty: in-process.",
     )
 
+    shared_live: bool = Field(
+        default=False,
+        description="Live events through a file in the data directory, so several workers "
+        "on one machine reach each other's pages without Redis (serve --workers N sets it).",
+    )
+
     page_cache_mb: int = Field(
         default=32,
         ge=0,

@@ -55,11 +55,13 @@ class Stream:
                 msg.data = json.loads(value)
 
     async def next(self, *kinds: str) -> Message:
-        """The next message of one of these kinds (others are passed over)."""
-        while True:
-            msg = await self.message()
-            if msg.kind in kinds:
-                return msg
+        """The next message of one of these kinds (others, heartbeats too, are passed over),
+        within PATIENCE_S in all: heartbeats alone never keep a test waiting."""
+        async with asyncio.timeout(PATIENCE_S):
+            while True:
+                msg = await self.message()
+                if msg.kind in kinds:
+                    return msg
 
     async def ended(self) -> bool:
         """Read to the end: True once the server closes the stream."""

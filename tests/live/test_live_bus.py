@@ -11,7 +11,7 @@ import pytest
 from tests.live.live_sse import redis_url as redis_url
 from townsquare.domain import events
 from townsquare.live import bus as live_bus
-from townsquare.live.bus import Ended, MemoryBus, RedisBus, parse_id
+from townsquare.live.bus import Ended, FileBus, MemoryBus, RedisBus, parse_id
 
 # Both modules empty Redis database 7: under pytest-xdist they run on one worker.
 pytestmark = pytest.mark.xdist_group("redis-7")
@@ -143,3 +143,77 @@ async def test_redis_bus_publishes_after_commit_through_the_app(redis_url, setti
         await app.state.live.close()
         await app.state.engine.dispose()
         await asyncio.sleep(0)
+
+
+async def test_file_bus_carries_events_between_workers_on_one_machine(tmp_path):
+    """Two buses on one file, as two workers on one data directory: each subscriber gets
+    every worker's events on its channel, in one order, with rising ids."""
+    a, b = FileBus(tmp_path / "live-events"), FileBus(tmp_path / "live-events")
+    on_a, on_b = await a.subscribe(["d1"]), await b.subscribe(["d1"])
+    a.publish("d1", "comment", {"id": 1})
+    b.publish("d2", "comment", {"id": 99})  # another channel: nobody here listens
+    b.publish("d1", "like", {"id": 1, "count": 1})
+    a.publish("d1", "comment", {"id": 2})
+    for sub in (on_a, on_b):
+        got = [await _next(sub) for _ in range(3)]
+        assert [(e.kind, e.data["id"]) for e in got] == [
+            ("comment", 1),
+            ("like", 1),
+            ("comment", 2),
+        ]
+        assert got[0].key < got[1].key < got[2].key
+        assert await sub.get(0.2) is None
+    assert parse_id(b.latest("d1")) == got[-1].key
+    assert parse_id(a.cursor()) >= got[-1].key
+    await a.close()
+    await b.close()
+
+
+async def test_file_bus_replays_what_a_page_missed_while_the_ring_holds_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(live_bus, "SLOTS", 8)
+    bus, other = FileBus(tmp_path / "live-events"), FileBus(tmp_path / "live-events")
+    other.publish("d1", "comment", {"id": 1})
+    start = (await bus.replay("d1", "0-0"))[0].id
+    for n in (2, 3):
+        other.publish("d1", "comment", {"id": n})
+        other.publish("d2", "comment", {"id": 100 + n})
+    missed = await bus.replay("d1", start)
+    assert [e.data["id"] for e in missed] == [2, 3]
+    assert await bus.replay("d1", missed[-1].id) == []
+    assert await bus.replay("d1", "99999999999999-999") is None  # not an id of this file's
+    for n in range(4, 12):  # the ring of eight goes round: event 1's successors are gone
+        other.publish("d1", "comment", {"id": n})
+    assert await bus.replay("d1", start) is None
+    assert [e.data["id"] for e in await bus.replay("d1", "0-0")][-1] == 11
+
+
+async def test_a_worker_a_whole_ring_behind_ends_its_streams(tmp_path, monkeypatch):
+    """Events it never saw are gone: its pages reconnect, and catch up or are told to reload."""
+    monkeypatch.setattr(live_bus, "SLOTS", 8)
+    slow, busy = FileBus(tmp_path / "live-events"), FileBus(tmp_path / "live-events")
+    sub = await slow.subscribe(["d1"])
+    for n in range(10):  # published before the slow worker looks again
+        busy.publish("d1", "comment", {"id": n})
+    with pytest.raises(Ended):
+        for _ in range(10):
+            await _next(sub)
+    await slow.close()
+
+
+async def test_file_bus_drops_an_event_too_large_for_a_slot_and_goes_on(tmp_path, caplog):
+    bus = FileBus(tmp_path / "live-events")
+    sub = await bus.subscribe(["d1"])
+    bus.publish("d1", "comment", {"text": "x" * live_bus.SLOT_SIZE})
+    bus.publish("d1", "comment", {"id": 2})
+    assert (await _next(sub)).data == {"id": 2}
+    assert "too large" in caplog.text
+    await bus.close()
+
+
+def test_serve_with_several_workers_and_no_redis_shares_live_events_through_the_file(tmp_path):
+    from townsquare.app import create_app
+    from townsquare.config import Settings
+
+    app = create_app(Settings(data_dir=tmp_path, shared_live=True))
+    assert isinstance(app.state.live, FileBus)
+    assert isinstance(create_app(Settings(data_dir=tmp_path)).state.live, MemoryBus)

@@ -35,12 +35,14 @@ def _port() -> int:
 
 @contextlib.contextmanager
 def _server(settings: Settings, redis: str, log: Path) -> Iterator[tuple[str, subprocess.Popen]]:  # type: ignore[type-arg]
-    """`python -m townsquare serve` on the test's database; its URL and process."""
+    """`python -m townsquare serve` on the test's database; its URL and process. Without
+    Redis, its live events go through the data directory's file, as `serve --workers N`
+    arranges for its own workers."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TOWNSQUARE_")}
     env.update(
         TOWNSQUARE_DATABASE_URL=settings.database_url, TOWNSQUARE_SECRET_KEY=SECRET,
         TOWNSQUARE_REDIS_URL=redis, TOWNSQUARE_POST_RATE="1000/minute",
-        TOWNSQUARE_REVIEW_BELOW_LEVEL="1",
+        TOWNSQUARE_REVIEW_BELOW_LEVEL="1", TOWNSQUARE_SHARED_LIVE=str(not redis).lower(),
     )  # fmt: skip
     port = _port()
     with log.open("wb") as out:
@@ -69,16 +71,22 @@ async def _up(url: str, proc: subprocess.Popen, log: Path) -> None:  # type: ign
     pytest.fail(f"the server did not start:\n{log.read_text()}")
 
 
+@contextlib.asynccontextmanager
+async def _two(settings, redis: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    with (
+        _server(settings, redis, tmp_path / "a.log") as a,
+        _server(settings, redis, tmp_path / "b.log") as b,
+    ):
+        await asyncio.gather(_up(*a, tmp_path / "a.log"), _up(*b, tmp_path / "b.log"))
+        yield [a, b]
+
+
 @pytest.fixture
 async def workers(
     settings, redis_url, tmp_path
 ) -> AsyncIterator[list[tuple[str, subprocess.Popen]]]:  # type: ignore[type-arg]
-    with (
-        _server(settings, redis_url, tmp_path / "a.log") as a,
-        _server(settings, redis_url, tmp_path / "b.log") as b,
-    ):
-        await asyncio.gather(_up(*a, tmp_path / "a.log"), _up(*b, tmp_path / "b.log"))
-        yield [a, b]
+    async with _two(settings, redis_url, tmp_path) as both:
+        yield both
 
 
 async def test_a_comment_posted_through_one_worker_reaches_a_reader_on_another(workers, make, db):
@@ -87,6 +95,33 @@ async def test_a_comment_posted_through_one_worker_reaches_a_reader_on_another(w
     listening: its stream ends and A exits, instead of waiting for a response that never
     finishes. (One test: each server start costs seconds.)"""
     (url_a, proc_a), (url_b, _) = workers
+    await _through_one_read_on_the_other(url_a, url_b, make, db)
+    async with Client(base_url=url_a) as on_a:
+        host = await make.member()
+        await on_a.log_in_as(db, host)
+        group = await make.group(host)
+        d = await make.discussion(group, host)
+        async with open_stream(on_a, f"/d/{d.id}/events") as listening:
+            await listening.next("unread")
+            proc_a.send_signal(signal.SIGTERM)
+            assert await listening.ended()
+    # uvicorn re-raises the signal once it has shut down cleanly.
+    assert await asyncio.to_thread(proc_a.wait, PATIENCE_S) in (0, -signal.SIGTERM)
+
+
+async def test_without_redis_workers_on_one_machine_meet_in_the_data_directory(
+    settings, tmp_path, make, db
+):
+    """No Redis: two servers on one data directory (as `serve --workers 2` runs them) still
+    reach each other's open pages, through the live events file."""
+    if settings.database_url:
+        pytest.skip("one machine's data directory: the SQLite pass covers it")
+    async with _two(settings, "", tmp_path) as ((url_a, _), (url_b, _)):
+        await _through_one_read_on_the_other(url_a, url_b, make, db)
+    assert (settings.data_dir / "live-events").exists()
+
+
+async def _through_one_read_on_the_other(url_a: str, url_b: str, make, db) -> None:  # type: ignore[no-untyped-def]
     host = await make.member()
     group = await make.group(host)
     d = await make.discussion(group, host)
@@ -106,10 +141,3 @@ async def test_a_comment_posted_through_one_worker_reaches_a_reader_on_another(w
         page = await on_b.get(f"/d/{d.id}")
         fragment = await on_b.get(f"/c/{msg.data['id']}/live")
         assert "Sent through A." in page.text and "Sent through A." in fragment.text
-
-        async with open_stream(on_a, f"/d/{d.id}/events") as listening:
-            await listening.next("unread")
-            proc_a.send_signal(signal.SIGTERM)
-            assert await listening.ended()
-    # uvicorn re-raises the signal once it has shut down cleanly.
-    assert await asyncio.to_thread(proc_a.wait, PATIENCE_S) in (0, -signal.SIGTERM)

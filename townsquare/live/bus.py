@@ -7,6 +7,9 @@ hands it to every subscription on its channel. Ids read ``<milliseconds>-<sequen
 
 - ``MemoryBus``: one process (the default). Publishing is a dictionary look-up and a
   queue put; nothing leaves the process.
+- ``FileBus``: several workers on one machine without Redis (``serve --workers N``): a
+  ring of events in a memory-mapped file in the data directory, looked at by each worker
+  twenty times a second.
 - ``RedisBus``: several workers (``TOWNSQUARE_REDIS_URL``). A small Lua script appends
   the event to the channel's Redis stream (its replay log, trimmed by age) and PUBLISHes
   it in one step, so stream order is delivery order. Each worker holds one pub/sub
@@ -19,14 +22,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import json
 import logging
+import mmap
+import os
 import signal
+import struct
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 log = logging.getLogger("townsquare.live")
@@ -379,8 +387,156 @@ class RedisBus(Bus):
         await self._redis.aclose()
 
 
-def make_bus(redis_url: str) -> Bus:
-    return RedisBus(redis_url) if redis_url else MemoryBus()
+FILE_NAME = "live-events"
+_HEAD = struct.Struct("<QQ")  # events ever written, the newest one's milliseconds
+_HEAD_SIZE = 64
+_SLOT = struct.Struct("<QQHH")  # the event's number, milliseconds, channel and body lengths
+SLOT_SIZE = 1024
+SLOTS = 4096
+POLL_S = 0.05
+
+
+class FileBus(Bus):
+    """Several workers on one machine without Redis: events go through a ring of slots in a
+    memory-mapped file in the data directory, as the page versions do. Publishing takes a
+    file lock for a copy into the next slot; each worker looks at the count of events
+    every ``POLL_S`` seconds (a memory read) and delivers what is new, in one order for
+    every worker. The ring is the replay log: a page that reconnects catches up while its
+    events are still in it (the last ``SLOTS`` events, ``RETENTION_S`` at most)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        self._file = os.fdopen(fd, "r+b")
+        size = _HEAD_SIZE + SLOTS * SLOT_SIZE
+        if os.fstat(fd).st_size < size:
+            os.ftruncate(fd, size)
+        self._map = mmap.mmap(fd, size)
+        self._seen, self._seen_ms = _HEAD.unpack_from(self._map, 0)  # delivered up to here
+        self._poller: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._latest: dict[str, str] = {}  # channel → newest id delivered here
+
+    def publish(self, channel: str, kind: str, data: dict[str, Any]) -> None:
+        name = channel.encode()
+        body = json.dumps({"kind": kind, "data": data}, separators=(",", ":")).encode()
+        if _SLOT.size + len(name) + len(body) > SLOT_SIZE:
+            log.warning("live: an event for %s is too large for the shared file", channel)
+            return
+        fcntl.flock(self._file, fcntl.LOCK_EX)
+        try:
+            count, last_ms = _HEAD.unpack_from(self._map, 0)
+            number, ms = count + 1, max(_now_ms(), last_ms)  # ids never go backwards
+            at = self._offset(number)
+            _SLOT.pack_into(self._map, at, 0, 0, 0, 0)  # a reader meeting it now skips it
+            start = at + _SLOT.size
+            self._map[start : start + len(name) + len(body)] = name + body
+            _SLOT.pack_into(self._map, at, number, ms, len(name), len(body))
+            _HEAD.pack_into(self._map, 0, number, ms)
+        finally:
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+
+    @staticmethod
+    def _offset(number: int) -> int:
+        return _HEAD_SIZE + ((number - 1) % SLOTS) * SLOT_SIZE
+
+    def _read(self, number: int, channel: bytes | None = None) -> Event | None:
+        """Event ``number`` if its slot still holds it (and it is on ``channel``, if given)."""
+        at = self._offset(number)
+        found, ms, name_len, body_len = _SLOT.unpack_from(self._map, at)
+        if found != number:
+            return None
+        start = at + _SLOT.size
+        name = self._map[start : start + name_len]
+        if channel is not None and name != channel:
+            return None
+        body = self._map[start + name_len : start + name_len + body_len]
+        if _SLOT.unpack_from(self._map, at)[0] != number:
+            return None  # overwritten while read
+        try:
+            value = json.loads(body)
+            return Event(format_id((ms, number)), name.decode(), value["kind"], value["data"])
+        except (ValueError, KeyError, TypeError):
+            log.warning("live: skipped an unreadable event in the shared file")
+            return None
+
+    def _start(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop or self._poller is None:
+            self._loop = loop
+            self._poller = loop.create_task(self._poll())
+
+    async def _poll(self) -> None:
+        while True:
+            self._catch_up()
+            await asyncio.sleep(POLL_S)
+
+    def _catch_up(self) -> None:
+        count, _ = _HEAD.unpack_from(self._map, 0)
+        if count < self._seen:  # the file was made anew: start from it
+            self._seen = count
+        first = max(self._seen + 1, count - SLOTS + 1)
+        if first > self._seen + 1:  # this worker fell a whole ring behind
+            self._end_all()
+        for number in range(first, count + 1):
+            event = self._read(number)
+            if event is None:
+                self._end_all()  # its pages reconnect and catch up, or are told to reload
+                continue
+            self._seen, self._seen_ms = number, event.key[0]
+            self._latest.pop(event.channel, None)
+            self._latest[event.channel] = event.id
+            self._deliver(event)
+        if len(self._latest) > 50_000:  # forget the channels quiet the longest
+            for channel in list(self._latest)[:25_000]:
+                del self._latest[channel]
+        self._seen = max(self._seen, count)
+
+    def _end_all(self) -> None:
+        for subs in list(self._subs.values()):
+            for sub in list(subs):
+                sub.end()
+
+    async def _ready(self) -> None:
+        self._start()
+
+    async def replay(self, channel: str, after: str) -> list[Event] | None:
+        since = parse_id(after)
+        count, _ = _HEAD.unpack_from(self._map, 0)
+        oldest = max(1, count - SLOTS + 1)
+        if since is None or since[1] > count:
+            return None  # not an id of this file's
+        if since != ZERO and (since[1] + 1 < oldest or self._too_old(since)):
+            return None
+        name, events = channel.encode(), []
+        for number in range(max(since[1] + 1, oldest), count + 1):
+            event = self._read(number, name)
+            if event is not None and not self._too_old(event.key):
+                events.append(event)
+        return self._capped(events)
+
+    def latest(self, channel: str) -> str:
+        self._start()
+        return self._latest.get(channel, format_id(ZERO))
+
+    def cursor(self) -> str:
+        return format_id((self._seen_ms, self._seen))
+
+    async def close(self) -> None:
+        self.end_streams()
+        if self._poller is not None:
+            self._poller.cancel()
+            await asyncio.gather(self._poller, return_exceptions=True)
+            self._poller = None
+
+
+def make_bus(redis_url: str, shared: Path | None = None) -> Bus:
+    """Redis when there is one; else a file in ``shared`` (several workers on one machine);
+    else this process's memory."""
+    if redis_url:
+        return RedisBus(redis_url)
+    return FileBus(shared) if shared is not None else MemoryBus()
 
 
 def end_streams_on_exit(bus: Bus) -> Callable[[], None]:
