@@ -391,7 +391,7 @@ FILE_NAME = "live-events"
 _HEAD = struct.Struct("<QQ")  # events ever written, the newest one's milliseconds
 _HEAD_SIZE = 64
 _SLOT = struct.Struct("<QQHH")  # the event's number, milliseconds, channel and body lengths
-SLOT_SIZE = 1024
+SLOT_SIZE = 512  # an event is ids and counts: 150-250 bytes
 SLOTS = 4096
 POLL_S = 0.05
 
