@@ -23,7 +23,7 @@ from townsquare.versions import versions_for
 from townsquare.web import errors as web_errors
 from townsquare.web import live as web_live
 from townsquare.web.assets import HashedStatic
-from townsquare.web.fragments import Fragments
+from townsquare.web.fragments import Fragments, KeptRows
 from townsquare.web.keptpages import KeptPages
 from townsquare.web.pagecache import PageCache
 from townsquare.web.routes import router as web_router
@@ -93,6 +93,10 @@ def create_app(settings: Settings, *, worker: bool = False) -> FastAPI:
         settings.page_cache_mb * 1024 * 1024, settings.page_cache_verify
     )
     app.state.kept_pages = KeptPages(app.state.fragments, settings.page_cache_seconds)
+    macros = app.state.templates.env.get_template("_macros.html").module
+    app.state.templates.env.globals["kept_row"] = KeptRows(
+        app.state.fragments, macros.discussion_row
+    )
     # Starlette runs the last added outermost: the security headers wrap the page cache.
     app.add_middleware(
         PageCache, settings=settings, secret=app.state.secret, versions=app.state.page_versions

@@ -1,0 +1,57 @@
+"""Feed rows kept per worker (web/fragments.py, KeptRows): reused while everything the row
+prints is the same, rendered again when any of it changes, checked in verify mode."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from types import SimpleNamespace
+
+import pytest
+from markupsafe import Markup
+
+from townsquare.web.fragments import Fragments, KeptRows
+from townsquare.web.pagecache import StaleEntry
+
+
+def discussion(**changed):  # type: ignore[no-untyped-def]
+    when = datetime(2026, 11, 2, tzinfo=UTC)
+    values = dict(id=7, title="Swifts", link_url=None, created_at=when, promoted=False,
+                  comment_count=3, like_count=1, last_activity_at=when, unread=False,
+                  author=SimpleNamespace(name="ann", display_name="Ann", level=2), link=None,
+                  group=SimpleNamespace(slug="birds", name="Birds"))  # fmt: skip
+    values.update(changed)
+    return SimpleNamespace(**values)
+
+
+def counting_macro():  # type: ignore[no-untyped-def]
+    def macro(d, show_group=True):  # type: ignore[no-untyped-def]
+        macro.calls += 1
+        group = f" in {d.group.name}" if show_group else ""
+        return f"<li>{d.title}{group}: {d.comment_count}{' new' if d.unread else ''}</li>"
+
+    macro.calls = 0
+    return macro
+
+
+def test_a_row_is_rendered_once_and_again_whenever_something_it_prints_changes():
+    macro = counting_macro()
+    rows = KeptRows(Fragments(1 << 20), macro)
+    assert rows(discussion()) == Markup("<li>Swifts in Birds: 3</li>")
+    assert rows(discussion()) == Markup("<li>Swifts in Birds: 3</li>") and macro.calls == 1
+    assert rows(discussion(unread=True)) == Markup("<li>Swifts in Birds: 3 new</li>")
+    assert rows(discussion(comment_count=4)) == Markup("<li>Swifts in Birds: 4</li>")
+    assert rows(discussion(), show_group=False) == Markup("<li>Swifts: 3</li>")
+    renamed = discussion(author=SimpleNamespace(name="ann", display_name="Ann", level=3))
+    rows(renamed)
+    assert macro.calls == 5
+
+
+def test_verify_mode_catches_a_row_whose_key_missed_what_it_prints():
+    """The row prints the group's name; were the key to leave it out, verify mode fails."""
+    macro = counting_macro()
+    rows = KeptRows(Fragments(1 << 20, verify=True), macro)
+    rows(discussion())
+    rows.key = lambda d, show_group: ("row", d.id)  # type: ignore[method-assign]
+    rows(discussion())  # the same key, the same row: verified, no error
+    with pytest.raises(StaleEntry):
+        rows(discussion(group=SimpleNamespace(slug="birds", name="Birds of Europe")))
