@@ -213,7 +213,7 @@ class KeptPages:
             return None  # nothing kept for this page: not worth a session lookup here
         found = None
         try:
-            async with state.sessionmaker() as db:
+            async with state.read_sessionmaker() as db:  # autocommit on PostgreSQL
                 viewer = await get_viewer(request, db)
                 if viewer is not None:
                     found = await self.answer(request, db, viewer, discussion_id, page)
