@@ -88,15 +88,10 @@ def _serve(settings: Settings, host: str, port: int, workers: int, queue: bool =
     # Worker processes build their own app from these (see townsquare.cli:app_factory).
     # The secret key is made now, if it must be, so every worker reads the same one.
     settings.resolved_secret()
-    os.environ["TOWNSQUARE_DATA_DIR"] = str(settings.data_dir.resolve())
+    os.environ.update(worker_environment(settings, workers))
     # glibc gives each thread that allocates its own arena; a worker's database threads
     # then hold memory they no longer use. Two arenas keep a worker about 10 MB smaller.
     os.environ.setdefault("MALLOC_ARENA_MAX", "2")
-    if settings.database_url:
-        os.environ["TOWNSQUARE_DATABASE_URL"] = settings.database_url
-    if workers > 1 and not settings.redis_url:
-        # Without Redis the workers' live events meet in a file in the data directory.
-        os.environ["TOWNSQUARE_SHARED_LIVE"] = "true"
     uvicorn.run(
         "townsquare.cli:app_factory",
         factory=True,
@@ -111,6 +106,17 @@ def _serve(settings: Settings, host: str, port: int, workers: int, queue: bool =
     )
     if consumer is not None:
         consumer.stop(graceful=True)
+
+
+def worker_environment(settings: Settings, workers: int) -> dict[str, str]:
+    """What `serve` adds to the environment its workers read their settings from."""
+    env = {"TOWNSQUARE_DATA_DIR": str(settings.data_dir.resolve())}
+    if settings.database_url:
+        env["TOWNSQUARE_DATABASE_URL"] = settings.database_url
+    if workers > 1 and not settings.redis_url:
+        # Without Redis the workers' live events meet in a file in the data directory.
+        env["TOWNSQUARE_SHARED_LIVE"] = "true"
+    return env
 
 
 def app_factory():  # type: ignore[no-untyped-def]

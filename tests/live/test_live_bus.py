@@ -210,10 +210,18 @@ async def test_file_bus_drops_an_event_too_large_for_a_slot_and_goes_on(tmp_path
     await bus.close()
 
 
-def test_serve_with_several_workers_and_no_redis_shares_live_events_through_the_file(tmp_path):
+@pytest.mark.parametrize(
+    ("workers", "redis", "bus"),
+    [(2, "", FileBus), (1, "", MemoryBus), (2, "redis://127.0.0.1:6379/7", RedisBus)],
+)
+def test_the_workers_serve_starts_pick_their_bus(tmp_path, monkeypatch, workers, redis, bus):
+    """`serve --workers 2` without Redis: the file; one worker: memory; Redis: Redis."""
     from townsquare.app import create_app
+    from townsquare.cli import worker_environment
     from townsquare.config import Settings
 
-    app = create_app(Settings(data_dir=tmp_path, shared_live=True))
-    assert isinstance(app.state.live, FileBus)
-    assert isinstance(create_app(Settings(data_dir=tmp_path)).state.live, MemoryBus)
+    settings = Settings(data_dir=tmp_path, redis_url=redis)
+    for name, value in worker_environment(settings, workers).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("TOWNSQUARE_REDIS_URL", redis)
+    assert isinstance(create_app(Settings()).state.live, bus)
