@@ -200,6 +200,44 @@ async def test_a_worker_a_whole_ring_behind_ends_its_streams(tmp_path, monkeypat
     await slow.close()
 
 
+async def test_a_worker_that_starts_late_delivers_only_what_comes_after_and_knows_the_rest(
+    tmp_path,
+):
+    """Events published before a worker first looked are not pushed to its new streams
+    (the page's cursor and replay cover them), yet its pages' cursors and replays know them."""
+    early, late = FileBus(tmp_path / "live-events"), FileBus(tmp_path / "live-events")
+    for n in range(3):
+        early.publish("d1", "comment", {"id": n})
+    sub = await late.subscribe(["d1"])
+    assert parse_id(late.latest("d1"))[1] == 3
+    assert [e.data["id"] for e in await late.replay("d1", "0-0")] == [0, 1, 2]
+    early.publish("d1", "comment", {"id": 3})
+    assert (await _next(sub)).data == {"id": 3}
+    assert await sub.get(0.2) is None
+    # A page of a site quiet for longer than the retention resumes with nothing missed.
+    quiet = f"1000-{parse_id(late.latest('d1'))[1]}"
+    assert await late.replay("d1", quiet) == []
+    await late.close()
+
+
+async def test_a_bad_look_at_the_file_does_not_stop_the_worker_listening(tmp_path, monkeypatch):
+    bus = FileBus(tmp_path / "live-events")
+    sub = await bus.subscribe(["d1"])
+    real, calls = bus._catch_up, []
+
+    def flaky() -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError("a bad read")
+        real()
+
+    monkeypatch.setattr(bus, "_catch_up", flaky)
+    await asyncio.sleep(2 * live_bus.POLL_S)
+    bus.publish("d1", "comment", {"id": 1})
+    assert (await _next(sub)).data == {"id": 1}
+    await bus.close()
+
+
 async def test_file_bus_drops_an_event_too_large_for_a_slot_and_goes_on(tmp_path, caplog):
     bus = FileBus(tmp_path / "live-events")
     sub = await bus.subscribe(["d1"])

@@ -30,6 +30,9 @@ import pytest
 from tests.conftest import PG_URL, _empty_pg
 
 REDIS_URL = "redis://127.0.0.1:6379/5"
+# Its servers share Redis database 5, which the module empties: its tests stay on one
+# pytest-xdist worker.
+pytestmark = pytest.mark.xdist_group("redis-5")
 PASSWORD = "correct horse battery"
 pytestmark = pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="needs Linux /proc")
 

@@ -10,6 +10,7 @@ from sqlalchemy import text, update
 from townsquare.config import Settings
 from townsquare.db.models import Group, Member
 from townsquare.versions import FileVersions, RedisVersions
+from townsquare.web import pagecache
 from townsquare.web.pagecache import PLACEHOLDER, PageCache, StaleEntry
 
 
@@ -282,3 +283,30 @@ async def test_when_the_rendering_cannot_be_kept_each_waiting_visitor_gets_their
     answers = await _visits(cache, 3, release)
     assert app.calls == 3 and not cache.rendering
     assert [a[0]["status"] for a in answers] == [404] * 3
+
+
+async def test_a_visitor_does_not_wait_on_a_rendering_stuck_past_the_limit(tmp_path, monkeypatch):
+    """The first rendering hangs (a lock, a slow query): the next visitor renders for
+    themself once RENDER_WAIT_S has passed, rather than hang with it."""
+    monkeypatch.setattr(pagecache, "RENDER_WAIT_S", 0.1)
+    stuck = asyncio.Event()
+    first = _slow_page(stuck)
+    app_calls = []
+
+    async def app(scope, receive, send):  # type: ignore[no-untyped-def]
+        app_calls.append(1)
+        if len(app_calls) == 1:
+            await first(scope, receive, send)
+            return
+        headers = [(b"content-type", b"text/html; charset=utf-8")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b"<p>fresh</p>"})
+
+    cache = PageCache(app, Settings(data_dir=tmp_path), "secret", FileVersions(tmp_path / "v"))
+    release_later = asyncio.Event()
+    visits = asyncio.create_task(_visits(cache, 2, release_later))
+    await asyncio.sleep(0.5)  # the second visitor has given up waiting and been answered
+    assert len(app_calls) == 2
+    stuck.set()
+    answers = await visits
+    assert {a[1]["body"] for a in answers} >= {b"<p>fresh</p>"}

@@ -402,7 +402,8 @@ class FileBus(Bus):
     file lock for a copy into the next slot; each worker looks at the count of events
     every ``POLL_S`` seconds (a memory read) and delivers what is new, in one order for
     every worker. The ring is the replay log: a page that reconnects catches up while its
-    events are still in it (the last ``SLOTS`` events, ``RETENTION_S`` at most)."""
+    events are still in it (the last ``SLOTS`` events), found through an index of each
+    channel's numbers that the worker keeps as it looks."""
 
     def __init__(self, path: Path) -> None:
         super().__init__()
@@ -417,6 +418,8 @@ class FileBus(Bus):
         self._poller: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._latest: dict[str, str] = {}  # channel → newest id delivered here
+        self._numbers: dict[str, deque[int]] = {}  # channel → its events' numbers in the ring
+        self._forgot = 0  # numbers up to this have been dropped from _numbers
 
     def publish(self, channel: str, kind: str, data: dict[str, Any]) -> None:
         name = channel.encode()
@@ -442,7 +445,19 @@ class FileBus(Bus):
         return _HEAD_SIZE + ((number - 1) % SLOTS) * SLOT_SIZE
 
     def _read(self, number: int, channel: bytes | None = None) -> Event | None:
-        """Event ``number`` if its slot still holds it (and it is on ``channel``, if given)."""
+        """Event ``number`` if its slot still holds it (and it is on ``channel``, if given).
+        Readers take no lock; a slot that does not hold its number is read again under a
+        shared one, for machines that may show a reader the count before the slot."""
+        event = self._read_slot(number, channel)
+        if event is None and number > _HEAD.unpack_from(self._map, 0)[0] - SLOTS:
+            fcntl.flock(self._file, fcntl.LOCK_SH)
+            try:
+                event = self._read_slot(number, channel)
+            finally:
+                fcntl.flock(self._file, fcntl.LOCK_UN)
+        return event
+
+    def _read_slot(self, number: int, channel: bytes | None) -> Event | None:
         at = self._offset(number)
         found, ms, name_len, body_len = _SLOT.unpack_from(self._map, at)
         if found != number:
@@ -462,14 +477,38 @@ class FileBus(Bus):
             return None
 
     def _start(self) -> None:
+        """The poller, from the file's newest event on; what the ring holds is indexed first,
+        so ``latest`` and ``replay`` know the channels' events from before this worker looked."""
         loop = asyncio.get_running_loop()
-        if self._loop is not loop or self._poller is None:
-            self._loop = loop
-            self._poller = loop.create_task(self._poll())
+        if self._loop is loop and self._poller is not None and not self._poller.done():
+            return
+        self._loop = loop
+        count, _ = _HEAD.unpack_from(self._map, 0)
+        self._numbers.clear()
+        self._latest.clear()
+        self._seen = max(0, count - SLOTS)
+        self._index_up_to(count)
+        self._poller = loop.create_task(self._poll())
+
+    def _index_up_to(self, count: int) -> None:
+        """Read the events after ``_seen`` up to ``count`` and remember each channel's
+        numbers and newest id, delivering nothing."""
+        for number in range(max(self._seen + 1, count - SLOTS + 1), count + 1):
+            event = self._read(number)
+            if event is None:
+                continue
+            self._seen_ms = event.key[0]
+            self._numbers.setdefault(event.channel, deque()).append(number)
+            self._latest.pop(event.channel, None)
+            self._latest[event.channel] = event.id
+        self._seen = max(self._seen, count)
 
     async def _poll(self) -> None:
         while True:
-            self._catch_up()
+            try:
+                self._catch_up()
+            except Exception:  # never let one bad read stop this worker's live updates
+                log.exception("live: could not read the shared events file")
             await asyncio.sleep(POLL_S)
 
     def _catch_up(self) -> None:
@@ -485,13 +524,24 @@ class FileBus(Bus):
                 self._end_all()  # its pages reconnect and catch up, or are told to reload
                 continue
             self._seen, self._seen_ms = number, event.key[0]
+            self._numbers.setdefault(event.channel, deque()).append(number)
             self._latest.pop(event.channel, None)
             self._latest[event.channel] = event.id
             self._deliver(event)
-        if len(self._latest) > 50_000:  # forget the channels quiet the longest
-            for channel in list(self._latest)[:25_000]:
-                del self._latest[channel]
         self._seen = max(self._seen, count)
+        if count - SLOTS >= self._forgot + SLOTS // 8:  # now and then, not at every look
+            self._forget(count - SLOTS)
+
+    def _forget(self, gone: int) -> None:
+        """Drop the index's numbers the ring no longer holds, and quiet channels' names."""
+        self._forgot = gone
+        for channel in list(self._numbers):
+            numbers = self._numbers[channel]
+            while numbers and numbers[0] <= gone:
+                numbers.popleft()
+            if not numbers:
+                del self._numbers[channel]
+                self._latest.pop(channel, None)
 
     def _end_all(self) -> None:
         for subs in list(self._subs.values()):
@@ -502,17 +552,21 @@ class FileBus(Bus):
         self._start()
 
     async def replay(self, channel: str, after: str) -> list[Event] | None:
+        self._start()
         since = parse_id(after)
         count, _ = _HEAD.unpack_from(self._map, 0)
         oldest = max(1, count - SLOTS + 1)
         if since is None or since[1] > count:
             return None  # not an id of this file's
-        if since != ZERO and (since[1] + 1 < oldest or self._too_old(since)):
-            return None
+        if since != ZERO and since[1] + 1 < oldest:
+            return None  # some of what came after it has left the ring
+        # The channel's numbers this worker has indexed, then what came since its last look.
+        numbers = [n for n in self._numbers.get(channel, ()) if n > since[1] and n >= oldest]
+        numbers += range(max(self._seen + 1, since[1] + 1, oldest), count + 1)
         name, events = channel.encode(), []
-        for number in range(max(since[1] + 1, oldest), count + 1):
+        for number in numbers:
             event = self._read(number, name)
-            if event is not None and not self._too_old(event.key):
+            if event is not None:
                 events.append(event)
         return self._capped(events)
 
@@ -529,6 +583,8 @@ class FileBus(Bus):
             self._poller.cancel()
             await asyncio.gather(self._poller, return_exceptions=True)
             self._poller = None
+        self._map.close()
+        self._file.close()
 
 
 def make_bus(redis_url: str, shared: Path | None = None) -> Bus:

@@ -26,6 +26,7 @@ makes some test fail.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import re
 import secrets
@@ -42,6 +43,8 @@ from townsquare.web.security import SESSION_COOKIE, csrf_token_for
 
 # "/", "/d/<id>", "/g/<slug>": the pages most visitors read.
 CACHED = re.compile(r"/(?:d/(\d+)|g/[a-z0-9-]+)?")
+# How long a visitor waits for someone else's rendering of the page before rendering it too.
+RENDER_WAIT_S = 5.0
 # Stands in for the visitor's CSRF token in a cached page: the same length, never guessable.
 PLACEHOLDER = secrets.token_hex(32)
 
@@ -122,8 +125,10 @@ class PageCache:
         rendering = self.rendering.get(key)
         if entry is None and rendering is not None:
             # Someone is rendering this page now: wait for their copy rather than render it
-            # again, so a write to a busy page costs one rendering, not one per reader.
-            await rendering.wait()
+            # again, so a write to a busy page costs one rendering, not one per reader. A
+            # rendering that takes longer than a few seconds is not waited for to its end.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(rendering.wait(), RENDER_WAIT_S)
             entry = self._current(key, versions)
         if entry is not None:
             self.entries.move_to_end(key)
