@@ -487,21 +487,8 @@ class FileBus(Bus):
         self._numbers.clear()
         self._latest.clear()
         self._seen = max(0, count - SLOTS)
-        self._index_up_to(count)
+        self._look(deliver=False)  # what is already there: known, not pushed to new streams
         self._poller = loop.create_task(self._poll())
-
-    def _index_up_to(self, count: int) -> None:
-        """Read the events after ``_seen`` up to ``count`` and remember each channel's
-        numbers and newest id, delivering nothing."""
-        for number in range(max(self._seen + 1, count - SLOTS + 1), count + 1):
-            event = self._read(number)
-            if event is None:
-                continue
-            self._seen_ms = event.key[0]
-            self._numbers.setdefault(event.channel, deque()).append(number)
-            self._latest.pop(event.channel, None)
-            self._latest[event.channel] = event.id
-        self._seen = max(self._seen, count)
 
     async def _poll(self) -> None:
         while True:
@@ -512,22 +499,30 @@ class FileBus(Bus):
             await asyncio.sleep(POLL_S)
 
     def _catch_up(self) -> None:
+        self._look(deliver=True)
+
+    def _look(self, deliver: bool) -> None:
+        """Read the events after ``_seen``: index each channel's numbers and newest id and,
+        with ``deliver``, hand them to this worker's streams, which end when some of what
+        they should have had is gone (their pages reconnect and catch up)."""
         count, _ = _HEAD.unpack_from(self._map, 0)
         if count < self._seen:  # the file was made anew: start from it
             self._seen = count
         first = max(self._seen + 1, count - SLOTS + 1)
-        if first > self._seen + 1:  # this worker fell a whole ring behind
+        if deliver and first > self._seen + 1:  # this worker fell a whole ring behind
             self._end_all()
         for number in range(first, count + 1):
             event = self._read(number)
             if event is None:
-                self._end_all()  # its pages reconnect and catch up, or are told to reload
+                if deliver:
+                    self._end_all()
                 continue
             self._seen, self._seen_ms = number, event.key[0]
             self._numbers.setdefault(event.channel, deque()).append(number)
             self._latest.pop(event.channel, None)
             self._latest[event.channel] = event.id
-            self._deliver(event)
+            if deliver:
+                self._deliver(event)
         self._seen = max(self._seen, count)
         if count - SLOTS >= self._forgot + SLOTS // 8:  # now and then, not at every look
             self._forget(count - SLOTS)
