@@ -11,27 +11,37 @@ writes through the session's connection names its keys with ``touched``):
 
 A change that cannot be placed falls back to ``site``, which empties the whole cache: too
 wide is slow, never wrong. Tables no cached page shows (sessions, notifications, the
-points ledger, visits, reports, blocks, the moderation log) bump nothing. After a commit
-the keys go to the site's version store (``townsquare/versions.py``); a rollback drops
-them.
+points ledger, visits, reports, blocks, the moderation log) bump none of those.
+
+A member's own state (their row, sessions, memberships, likes, blocks, notifications and
+visits: ``OWNER``) also bumps ``m:<member id>``, which a member's kept page reads before
+it answers without the database (``web/keptpages.py``). A change to those tables whose
+member cannot be told from the statement bumps ``members``, every member's key at once.
+After a commit the keys go to the site's version store (``townsquare/versions.py``); a
+rollback drops them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Column, event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql import visitors
-from sqlalchemy.sql.elements import BinaryExpression, BindParameter
-from sqlalchemy.sql.operators import eq, in_op
+from sqlalchemy.sql.elements import (
+    BinaryExpression,
+    BindParameter,
+    BooleanClauseList,
+    ColumnElement,
+)
+from sqlalchemy.sql.operators import and_, eq, in_op
 
 from townsquare.db.models import Comment, Discussion
 from townsquare.versions import Versions
 
 PENDING = "townsquare.changes"
-SITE, HOME = "site", "home"
+SITE, HOME, MEMBERS = "site", "home", "members"
 
 # Tables that no cached (anonymous) page reads. Like rows show only through the counters
 # they keep on their discussion or comment, and those updates are placed on their own.
@@ -46,8 +56,18 @@ QUIET = {
 }  # fmt: skip
 
 
+# Tables holding one member's own state, and the column naming that member.
+OWNER = {"member": "id", "session": "member_id", "membership": "member_id",
+         "like_": "member_id", "block": "blocker_id", "notification": "recipient_id",
+         "discussion_visit": "member_id"}  # fmt: skip
+
+
 def discussion_key(discussion_id: int) -> str:
     return f"d:{discussion_id}"
+
+
+def member_key(member_id: int) -> str:
+    return f"m:{member_id}"
 
 
 def _pending(session: Session) -> set[str]:
@@ -62,6 +82,16 @@ def touched(session: Any, *keys: str) -> None:
 
 def _keys_for_row(session: Session, table: str, row: Any, changed: set[str] | None) -> set[str]:
     """Keys for one flushed ORM row (``changed``: the attributes it changed; None when new/gone)."""
+    owner = OWNER.get(table)
+    if owner is None:
+        return _shown_keys_for_row(session, table, row, changed)
+    member_id = getattr(row, owner, None)
+    mine = {member_key(member_id)} if member_id is not None else {MEMBERS}
+    return mine | _shown_keys_for_row(session, table, row, changed)
+
+
+def _shown_keys_for_row(session: Session, table: str, row: Any,
+                        changed: set[str] | None) -> set[str]:  # fmt: skip
     if table in UNSHOWN:
         return set()
     if table == "comment":
@@ -104,7 +134,63 @@ def _where_values(statement: Any, column: str) -> list[Any] | None:
     return found or None
 
 
-def _keys_for_statement(session: Session, statement: Any) -> set[str]:
+def _owner_values(statement: Any, column: str, params: Any) -> list[Any] | None:
+    """The members an INSERT, UPDATE or DELETE on an ``OWNER`` table can touch, when the
+    statement names them all: an inserted value, or a condition on ``column`` that every
+    changed row meets (a top-level AND term, of this table's column). None otherwise."""
+    table = statement.table
+    if statement.is_insert:
+        rows = params if isinstance(params, list | tuple) else [params or {}]
+        # (each row a mapping of the statement's parameters)
+        given = (getattr(statement, "_values", None) or {}).items()
+        bound = {getattr(c, "key", c): v for c, v in given}
+        found = []
+        for row in rows:
+            value = bound.get(column)
+            if isinstance(value, BindParameter):
+                value = row.get(value.key, value.effective_value)
+            value = row.get(column, value)
+            if value is None or isinstance(value, BindParameter | ColumnElement):
+                return None
+            found.append(value)
+        return found or None
+    where = getattr(statement, "whereclause", None)
+    if where is None:
+        return None
+    terms = (
+        where.clauses
+        if isinstance(where, BooleanClauseList) and where.operator is and_
+        else [where]
+    )
+    for term in terms:
+        if not isinstance(term, BinaryExpression) or term.operator not in (eq, in_op):
+            continue
+        left, right = term.left, term.right
+        if not (isinstance(left, Column) and left.name == column
+                and getattr(left.table, "name", None) == table.name
+                and isinstance(right, BindParameter)):  # fmt: skip
+            continue
+        value = right.effective_value
+        if value is None and isinstance(params, Mapping):
+            value = params.get(right.key)
+        if value is None:
+            return None
+        values = list(value) if isinstance(value, list | tuple) else [value]
+        return values or None
+    return None
+
+
+def _keys_for_statement(session: Session, statement: Any, params: Any = None) -> set[str]:
+    table = getattr(statement, "table", None)
+    owner = OWNER.get(getattr(table, "name", None) or "")
+    if owner is None:
+        return _shown_keys_for_statement(session, statement)
+    ids = _owner_values(statement, owner, params)
+    mine = {member_key(i) for i in ids} if ids else {MEMBERS}
+    return mine | _shown_keys_for_statement(session, statement)
+
+
+def _shown_keys_for_statement(session: Session, statement: Any) -> set[str]:
     table = getattr(statement, "table", None)
     name = getattr(table, "name", None)
     if name is None or name in UNSHOWN:
@@ -151,7 +237,7 @@ def watch(session_class: type[Session], versions: Versions) -> None:
     def _on_execute(state: ORMExecuteState) -> Any:
         if not (state.is_update or state.is_delete or state.is_insert):
             return None
-        keys = _keys_for_statement(state.session, state.statement)
+        keys = _keys_for_statement(state.session, state.statement, state.parameters)
         if not keys:
             return None
         if state.is_insert or getattr(state.statement, "_returning", ()):
@@ -174,4 +260,13 @@ def watch(session_class: type[Session], versions: Versions) -> None:
         session.info.pop(PENDING, None)
 
 
-__all__ = ["HOME", "SITE", "Discussion", "discussion_key", "touched", "watch"]
+__all__ = [
+    "HOME",
+    "MEMBERS",
+    "SITE",
+    "member_key",
+    "Discussion",
+    "discussion_key",
+    "touched",
+    "watch",
+]

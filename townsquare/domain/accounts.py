@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -140,6 +140,14 @@ async def session_member(
     db: AsyncSession, token: str | None, *, kind: str = "web"
 ) -> tuple[Member, str] | None:
     """The member a cookie or bearer token belongs to, with the session id; None if expired."""
+    found = await session_found(db, token, kind=kind)
+    return None if found is None else (found[0], found[1])
+
+
+async def session_found(
+    db: AsyncSession, token: str | None, *, kind: str = "web"
+) -> tuple[Member, str, datetime | None] | None:
+    """``session_member`` with the session's end (None: it does not end)."""
     if not token or len(token) > 100:
         return None
     sid = token_hash(token)
@@ -151,7 +159,7 @@ async def session_member(
         return None
     if member.state == "banned":  # a ban ends sessions; this also covers any left behind
         return None
-    return member, sid
+    return member, sid, expires
 
 
 async def close_session(db: AsyncSession, session_id: str) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.config import Settings
+from townsquare.db import changes
 from townsquare.db.models import (
     Block,
     Comment,
@@ -130,7 +131,8 @@ async def notify(db: AsyncSession, recipient_id: int | None, kind: str, *,
         row.actor_id, row.created_at = actor_id, now
         await db.flush()
         row_id = row.id
-    else:  # notifications show on no cached page: nothing for the change tracker
+    else:  # on no shared cached page: the change tracker needs only the recipient's key
+        changes.touched(db, changes.member_key(recipient_id))
         conn = await db.connection()
         row_id = await conn.scalar(
             _ADD,

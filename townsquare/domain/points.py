@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.config import Settings
+from townsquare.db import changes
 from townsquare.db.models import Member, PointsEntry, UTCDateTime, set_loaded, utcnow
 from townsquare.domain import notifications
 
@@ -113,6 +114,7 @@ async def _settle(db: AsyncSession, member_id: int, change: int) -> None:
     if not change:
         return
     conn = await db.connection()
+    changes.touched(db, changes.member_key(member_id))  # their level shows in their header
     row = (await conn.execute(_ADD_POINTS, {"member_id": member_id, "change": change})).first()
     if row is None:
         return

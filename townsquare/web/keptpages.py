@@ -15,6 +15,14 @@ template beyond the header.
 The page cache asks for hits before routing (``answer_before_routing``), so a hit costs
 no FastAPI routing or dependency solving either.
 
+A member's next hits skip the database as well: their session's row (``Who``) and their
+standing on the page with their "also discussed" list (``Mine``) are kept beside the page,
+under the version counters read before those rows: "site", the discussion's, "members"
+and the member's own "m:<id>", which every write to their row, sessions, memberships,
+likes, blocks, notifications and visits bumps (``db/changes.py``), and "home" when the
+list shows other discussions' counts. A session's end is checked against the clock on
+every hit. Verify mode reads all of it again and compares.
+
 Not shared, rendered as before: the discussion's author and anyone who wrote on the page
 (their edit links, their pending posts), moderators and hosts (their tools), a member
 who blocked someone on the page, discussions that are not live or not in a public group.
@@ -34,6 +42,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from fastapi import Request
@@ -43,15 +52,15 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import Receive, Scope
 
-from townsquare.db.changes import SITE, discussion_key
-from townsquare.db.models import Discussion, Group, Member
-from townsquare.domain import discussions, feeds, links, notifications
-from townsquare.web.deps import get_viewer
+from townsquare.db.changes import HOME, MEMBERS, SITE, discussion_key, member_key
+from townsquare.db.models import Discussion, Group, Member, utcnow
+from townsquare.domain import accounts, discussions, feeds, links, notifications
+from townsquare.domain.discussions import Standing
 from townsquare.web.errors import transient
 from townsquare.web.fragments import PRIVILEGED_GROUP_ROLES, PRIVILEGED_SITE_ROLES, Fragments
 from townsquare.web.pagecache import PLACEHOLDER, StaleEntry
 from townsquare.web.pages import page_number
-from townsquare.web.security import csrf_token
+from townsquare.web.security import SESSION_COOKIE, csrf_token
 
 # The discussion page's path, as its route reads it (an id SQLite's integers can hold).
 DISCUSSION_PATH = re.compile(r"/d/([0-9]{1,18})")
@@ -83,6 +92,54 @@ class Meta:
 
     def __len__(self) -> int:
         return 64 + 8 * len(self.authors)
+
+
+@dataclass
+class Who:
+    """A session's member as read from the database, kept for that session's next hits."""
+
+    born: float
+    member: Member  # loaded with the session, read only
+    expires: datetime | None  # the session's end
+    versions: tuple[int, ...] | None  # "site", "members", "m:<id>" before the row; None: not read
+    csrf: str  # the session's form token
+
+    def __len__(self) -> int:  # measured with tracemalloc: the member's copy, about 1.3 KB
+        return 2048
+
+
+@dataclass
+class Mine:
+    """A member's standing on one page of a discussion and their "also discussed" list,
+    kept likewise, with the header and list as filled for them."""
+
+    born: float
+    versions: tuple[int, ...]  # see ``_mine_versions``
+    standing: Standing
+    also: list[Discussion]  # loaded with their groups, read only
+    fills: dict[str, str] = dataclasses.field(default_factory=dict)  # "nav", "also": as filled
+
+    def __len__(self) -> int:  # with the header filled in; a listed discussion, about 5 KB
+        return 2048 + 64 * len(self.standing.liked) + 6144 * len(self.also)
+
+
+def _mine_versions(known: tuple[int, ...], d: Discussion) -> tuple[int, ...]:
+    """What a member's standing and list on ``d`` depend on, from ``known`` ("site", "d:<id>",
+    "members", "m:<id>", "home"): "home" only if the list is there, as it shows comment
+    counts of other discussions, which a comment anywhere changes."""
+    return known if d.link_id is not None else known[:4]
+
+
+_MEMBER_COLUMNS = tuple(c.key for c in Member.__table__.columns)
+
+
+def _columns(member: Member) -> tuple[Any, ...]:
+    return tuple(getattr(member, key) for key in _MEMBER_COLUMNS)
+
+
+def _unbound(member: Member) -> Member:
+    """A copy of the member's row that no session holds, so no rollback can expire it."""
+    return Member(**dict(zip(_MEMBER_COLUMNS, _columns(member), strict=True)))
 
 
 # Text of a kept page, encoded once and cut at each form token: (b"…", b"…") is
@@ -169,8 +226,11 @@ class KeptPages:
         return (viewer.role, viewer.state, viewer.mask_profanity, membership)
 
     async def answer(self, request: Request, db: AsyncSession, viewer: Member,
-                     discussion_id: int, page: int) -> HTMLResponse | None:  # fmt: skip
-        """This member's page from a kept copy, or None when there is none to use."""
+                     discussion_id: int, page: int,
+                     known: tuple[int, ...] | None = None) -> HTMLResponse | None:  # fmt: skip
+        """This member's page from a kept copy, or None when there is none to use.
+        ``known``: the versions read before the member's session was, if they were; their
+        standing is then kept (``Mine``) for their next hits."""
         if self.store.budget <= 0:
             return None
         versions = await request.app.state.page_versions.read((SITE, discussion_key(discussion_id)))
@@ -187,9 +247,13 @@ class KeptPages:
             return None
         if mine.blocks_an_author:
             return None
-        also = await links.also_discussed(db, viewer, d)
         if mine.visit_due:
             await feeds.record_visit(db, viewer, d)
+        also = await links.also_discussed(db, viewer, d)  # after: a rollback there expires rows
+        if known is not None and known[:2] == versions:
+            done = dataclasses.replace(mine, visit_due=False)
+            kept_mine = Mine(time.monotonic(), _mine_versions(known, d), done, also)
+            self.store.put(("mine", viewer.id, discussion_id, page), kept_mine)  # type: ignore[arg-type]
         response = self.fill(request, kept, mine.liked, also)
         if self.store.verify:
             await self._check(request, db, viewer, discussion_id, page, response.body.decode())
@@ -199,9 +263,10 @@ class KeptPages:
     async def answer_before_routing(self, scope: Scope, receive: Receive) -> HTMLResponse | None:
         """``answer`` for ``GET /d/<id>`` with a session cookie, called by the page cache
         before routing: FastAPI's routing and dependency solving cost a hit more than its
-        reads did. The member is found as ``get_viewer`` finds them; without a kept copy to
-        use, None, and the route serves the request as it would have (finding the member
-        again, in its own session)."""
+        reads did. A member seen before, whose versions have held since, is answered from
+        what was kept (``Who``, ``Mine``) without the database; otherwise the member is
+        found as ``get_viewer`` finds them. Without a kept copy to use, None, and the route
+        serves the request as it would have (finding the member again, in its own session)."""
         match = DISCUSSION_PATH.fullmatch(scope["path"])
         if match is None or self.store.budget <= 0:
             return None
@@ -209,14 +274,25 @@ class KeptPages:
         discussion_id, page = int(match[1]), page_number(request.query_params.get("page"))
         state = request.app.state
         versions = await state.page_versions.read((SITE, discussion_key(discussion_id)))
-        if not isinstance(self.store.get(("meta", versions, discussion_id, page)), Meta):
+        meta = self.store.get(("meta", versions, discussion_id, page))
+        token = request.cookies.get(SESSION_COOKIE)
+        if not isinstance(meta, Meta) or not token or len(token) > 100:
             return None  # nothing kept for this page: not worth a session lookup here
+        sid = accounts.token_hash(token)
+        who = self.store.get(("who", sid))
+        known = None
+        if isinstance(who, Who):  # its member is known: read their versions before any row
+            mine = await state.page_versions.read((MEMBERS, member_key(who.member.id), HOME))
+            known = (*versions, *mine)
+            found = self._from_kept(request, sid, who, meta, known, discussion_id, page)
+            if found is not None:
+                if self.store.verify:
+                    await self._check_kept(request, token, who, meta, discussion_id, page, found)
+                return found
         found = None
         try:
             async with state.read_sessionmaker() as db:  # autocommit on PostgreSQL
-                viewer = await get_viewer(request, db)
-                if viewer is not None:
-                    found = await self.answer(request, db, viewer, discussion_id, page)
+                found = await self._from_rows(request, db, token, who, known, discussion_id, page)
         except DBAPIError as exc:
             if transient(exc) is None:
                 raise  # a bug: the 500 it is
@@ -224,9 +300,74 @@ class KeptPages:
             # with Retry-After), which this layer, outside the app's error handlers, cannot.
             found = None
         if found is None:
-            for name in ("viewer", "session_id"):  # found in a session that is now closed
+            for name in ("viewer", "session_id", "csrf"):  # this session's, now closed
                 scope["state"].pop(name, None)
         return found
+
+    async def _from_rows(self, request: Request, db: AsyncSession, token: str, who: Any,
+                         known: tuple[int, ...] | None, discussion_id: int,
+                         page: int) -> HTMLResponse | None:  # fmt: skip
+        """The hit with the member and their standing read from the database; what was read
+        is kept for their next hits, under ``known`` if it was read for this member first."""
+        got = await accounts.session_found(db, token)
+        if got is None:
+            return None
+        viewer, sid, expires = got
+        request.state.viewer, request.state.session_id = viewer, sid
+        if not isinstance(who, Who) or who.member.id != viewer.id:
+            known = None
+        mark = None if known is None else (known[0], known[2], known[3])
+        self.store.put(("who", sid), Who(time.monotonic(), _unbound(viewer), expires, mark,  # type: ignore[arg-type]
+                                         csrf_token(request)))  # fmt: skip
+        return await self.answer(request, db, viewer, discussion_id, page, known)
+
+    def _from_kept(self, request: Request, sid: str, who: Who, meta: Meta,
+                   known: tuple[int, ...], discussion_id: int,
+                   page: int) -> HTMLResponse | None:  # fmt: skip
+        """The hit from what was kept alone, if all of it still holds."""
+        now = time.monotonic()
+        if who.versions != (known[0], known[2], known[3]) or now - who.born > self.seconds:
+            return None
+        if who.expires is not None and who.expires < utcnow():
+            return None
+        d, viewer = meta.discussion, who.member
+        mine = self.store.get(("mine", viewer.id, discussion_id, page))
+        if not isinstance(mine, Mine) or mine.versions != _mine_versions(known, d):
+            return None
+        if now - mine.born > self.seconds or now - meta.born > self.seconds:
+            return None
+        standing = mine.standing
+        shape = self.shape(viewer, standing.membership, d, meta.authors)
+        kept = shape and self.store.get(("page", known[:2], discussion_id, page, shape))
+        if not isinstance(kept, Kept) or now - kept.born > self.seconds:
+            return None
+        if standing.blocks_an_author or standing.visit_due:
+            return None
+        state = request.state
+        state.viewer, state.session_id, state.csrf = viewer, sid, who.csrf
+        state.unread_count = standing.unread
+        response = self.fill(request, kept, standing.liked, mine.also, mine.fills)
+        response.headers["x-cache"] = "hit"
+        return response
+
+    async def _check_kept(self, request: Request, token: str, who: Who, meta: Meta,
+                          discussion_id: int, page: int, response: HTMLResponse) -> None:  # fmt: skip
+        """Verify mode: what a hit without the database used must be what it would read."""
+        per_page = request.app.state.settings.comments_per_page
+        mine = self.store.get(("mine", who.member.id, discussion_id, page))
+        assert isinstance(mine, Mine)
+        async with request.app.state.read_sessionmaker() as db:
+            got = await accounts.session_found(db, token)
+            if got is None or _columns(got[0]) != _columns(who.member) or got[2] != who.expires:
+                raise StaleEntry(f"the kept session of member {who.member.id} is out of date")
+            fresh = await discussions.standing(db, got[0], meta.discussion, page, per_page)
+            if fresh != mine.standing:
+                raise StaleEntry(
+                    f"the kept standing of member {who.member.id} on discussion {discussion_id}"
+                    f" is out of date: kept {mine.standing}, fresh {fresh}"
+                )
+            request.state.viewer = got[0]
+            await self._check(request, db, got[0], discussion_id, page, response.body.decode())
 
     def keep(self, request: Request, ctx: dict[str, Any]) -> HTMLResponse | None:
         """After an ordinary load: keep this page for the member's shape and answer from it."""
@@ -264,23 +405,31 @@ class KeptPages:
         return response
 
     def fill(self, request: Request, kept: Kept, liked: set[tuple[str, int]],
-             also: list[Discussion]) -> HTMLResponse:  # fmt: skip
+             also: list[Discussion], fills: dict[str, str] | None = None) -> HTMLResponse:  # fmt: skip
         """The member's page from a kept copy: their slots filled, their form token in, and
-        an ETag named from the copy and those fills, not hashed from the whole body."""
-        macros = request.app.state.templates.env.get_template("_macros.html").module
-        real, request.state.csrf = csrf_token(request), PLACEHOLDER
-        try:
-            nav = str(macros.viewer_nav(request, request.state.viewer))
-            also_html = str(macros.also_block(also))
-        finally:
-            request.state.csrf = real
+        an ETag named from the copy and those fills, not hashed from the whole body.
+        ``fills``: the header and list as filled before for this member (``Mine``), or an
+        empty dict to fill and keep them in."""
+        real = csrf_token(request)
+        if not fills:
+            macros = request.app.state.templates.env.get_template("_macros.html").module
+            request.state.csrf = PLACEHOLDER
+            try:
+                nav = str(macros.viewer_nav(request, request.state.viewer))
+                also_html = str(macros.also_block(also))
+            finally:
+                request.state.csrf = real
+            if fills is not None:
+                fills.update(nav=nav, also=also_html)
+        else:
+            nav, also_html = fills["nav"], fills["also"]
         token = real.encode()
         out = kept.flat.copy()
         for at in kept.tokens:
             out[at] = token
-        fills = {"nav": nav, "also": also_html}
+        named = {"nav": nav, "also": also_html}
         for name, places in kept.named.items():
-            filled = token.join(pieces(fills[name]))
+            filled = token.join(pieces(named[name]))
             for at in places:
                 out[at] = filled
         pressed = []
