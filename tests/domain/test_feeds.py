@@ -3,10 +3,10 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, text, update
+from sqlalchemy import event, inspect, select, text, update
 
 from tests.conftest import PG_URL
-from townsquare.db.models import Discussion, utcnow
+from townsquare.db.models import Discussion, DiscussionVisit, Member, utcnow
 from townsquare.domain import feeds, likes
 
 
@@ -112,6 +112,35 @@ async def _fill(db, group_ids, author_id, n):
         # No ANALYZE: a real SQLite install never runs it, so the planner must find the
         # index from the query's shape alone.
     await db.commit()
+
+
+async def test_a_first_visit_two_tabs_write_at_once_fails_neither_page(app, db, make, monkeypatch):
+    """Two tabs open a discussion for the first time together: both read "no visit yet",
+    the other tab writes it first. This one's write then updates that row; it must not fail
+    and roll back, which would expire every row its page has loaded."""
+    a, b = await make.member(), await make.member()
+    group = await make.group(a, members=(b,))
+    d = await make.discussion(group, a, title="Two tabs")
+    async with app.state.sessionmaker() as tab:
+        other = await tab.get(Member, b.id)
+        assert await feeds.record_visit(tab, other, await tab.get(Discussion, d.id)) is None
+    first = await db.scalar(
+        select(DiscussionVisit.visited_at).where(DiscussionVisit.member_id == b.id)
+    )
+    real_get = db.get
+
+    async def before_the_other_tab(model, key, **kw):  # type: ignore[no-untyped-def]
+        return None if model is DiscussionVisit else await real_get(model, key, **kw)
+
+    monkeypatch.setattr(db, "get", before_the_other_tab)
+    await feeds.record_visit(db, b, d)
+    monkeypatch.undo()
+    assert not inspect(d).expired_attributes and d.title == "Two tabs"
+    b_id = b.id
+    db.expire_all()
+    rows = (await db.execute(select(DiscussionVisit.visited_at)
+                             .where(DiscussionVisit.member_id == b_id))).scalars().all()  # fmt: skip
+    assert len(rows) == 1 and rows[0] >= first
 
 
 @pytest.mark.parametrize("tab", ["active", "new", "top"])

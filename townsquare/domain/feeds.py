@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Select, false, select, true, tuple_
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Select, bindparam, false, select, true, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, contains_eager
+from sqlalchemy.orm.attributes import set_committed_value
 
-from townsquare.db.models import Discussion, DiscussionVisit, Group, Member, utcnow
+from townsquare.db.models import Discussion, DiscussionVisit, Group, Member, UTCDateTime, utcnow
 from townsquare.domain.errors import Invalid
 from townsquare.domain.groups import GroupView, member_group_ids, visible_group
 
@@ -235,17 +237,31 @@ async def record_visit(db: AsyncSession, viewer: Member | None, d: Discussion) -
         return None
     visit = await db.get(DiscussionVisit, (viewer.id, d.id))
     previous = visit.visited_at if visit else None
-    if visit is None:
-        db.add(DiscussionVisit(member_id=viewer.id, discussion_id=d.id, visited_at=utcnow()))
-    elif visit.visited_at < d.last_activity_at:
-        visit.visited_at = utcnow()
-    else:
+    if visit is not None and visit.visited_at >= d.last_activity_at:
         return previous
-    try:
-        await db.commit()
-    except IntegrityError:  # the same member's other tab got there first
-        await db.rollback()
+    # An upsert: the member's other tab may write the same first visit at this moment, and a
+    # failed insert's rollback would expire every row the page has loaded.
+    now = utcnow()
+    await db.execute(_VISIT[db.get_bind().dialect.name],
+                     {"member_id": viewer.id, "discussion_id": d.id, "at": now})  # fmt: skip
+    if visit is not None:
+        set_committed_value(visit, "visited_at", now)
+    await db.commit()
     return previous
+
+
+def _visit_upsert(dialect_insert: Any) -> Any:
+    insert = dialect_insert(DiscussionVisit.__table__).values(
+        member_id=bindparam("member_id"), discussion_id=bindparam("discussion_id"),
+        visited_at=bindparam("at", type_=UTCDateTime()),
+    )  # fmt: skip
+    return insert.on_conflict_do_update(
+        index_elements=["member_id", "discussion_id"],
+        set_={"visited_at": insert.excluded.visited_at},
+    )
+
+
+_VISIT = {"postgresql": _visit_upsert(postgresql.insert), "sqlite": _visit_upsert(sqlite.insert)}
 
 
 async def first_unread(db: AsyncSession, viewer: Member | None, discussion_id: int) -> int | None:
