@@ -46,6 +46,29 @@ def test_createadmin_makes_an_admin_and_reports_bad_input(tmp_path):
     assert role == ("admin",)
 
 
+def test_createadmin_reaches_a_running_sites_kept_pages(tmp_path):
+    """Making an existing member an admin bumps their version counter, so a running site's
+    workers stop answering them from what they kept (web/keptpages.py)."""
+    from townsquare.config import Settings
+    from townsquare.db.changes import member_key
+    from townsquare.versions import FileVersions
+
+    data = tmp_path / "site"
+    args = ["--data-dir", str(data), "--name", "ann", "--email", "ann@example.org",
+            "--password", "long enough pw"]  # fmt: skip
+    runner.invoke(cli, ["init", "--data-dir", str(data)])
+    assert runner.invoke(cli, ["createadmin", *args]).exit_code == 0
+    member_id = sqlite3.connect(data / "townsquare.db").execute(
+        "select id from member where name='ann'").fetchone()[0]  # fmt: skip
+    conn = sqlite3.connect(data / "townsquare.db")
+    conn.execute("update member set role='member' where name='ann'")
+    conn.commit()
+    versions = FileVersions(Settings(data_dir=data).data_dir / "page-versions")
+    before = versions.now([member_key(member_id)])
+    assert runner.invoke(cli, ["createadmin", *args]).exit_code == 0
+    assert versions.now([member_key(member_id)])[0] > before[0]
+
+
 def test_backup_copies_the_database(tmp_path):
     """backup writes a consistent copy that opens as the same schema."""
     data = str(tmp_path / "site")

@@ -259,7 +259,8 @@ def createadmin(
 
         engine = make_engine(settings)
         try:
-            async with make_sessionmaker(engine)() as db:
+            # With the settings, so the change reaches a running site's kept pages at once.
+            async with make_sessionmaker(engine, settings=settings)() as db:
                 try:
                     member = await accounts.member_by_name(db, name)
                 except NotFound:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import fcntl
 import mmap
 import os
+import secrets
 import struct
 import weakref
 import zlib
@@ -74,7 +75,12 @@ class FileVersions:
 
 
 class RedisVersions:
+    """Counters in Redis, each read with the store's *epoch*: a random number set once, so
+    counters that Redis lost (a restart without persistence, a flush) and that count up
+    from zero again can never match a version read before the loss."""
+
     PREFIX = "townsquare:v:"
+    EPOCH = PREFIX + "epoch"
 
     def __init__(self, url: str) -> None:
         import redis
@@ -84,8 +90,13 @@ class RedisVersions:
         self._async = aioredis.from_url(url)
 
     async def read(self, keys: Sequence[str]) -> tuple[int, ...]:
-        values = await self._async.mget([self.PREFIX + k for k in keys])
-        return tuple(int(v or 0) for v in values)
+        names = [self.EPOCH, *(self.PREFIX + k for k in keys)]
+        epoch, *values = await self._async.mget(names)
+        if epoch is None:  # a new store, or one that lost its keys: a new epoch, once
+            await self._async.set(self.EPOCH, secrets.randbits(62), nx=True)
+            epoch, *values = await self._async.mget(names)
+        base = int(epoch or 0) << 64
+        return tuple(base + int(v or 0) for v in values)
 
     def bump(self, keys: Iterable[str]) -> None:
         names = sorted({self.PREFIX + k for k in keys})

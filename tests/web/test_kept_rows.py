@@ -55,3 +55,14 @@ def test_verify_mode_catches_a_row_whose_key_missed_what_it_prints():
     rows(discussion())  # the same key, the same row: verified, no error
     with pytest.raises(StaleEntry):
         rows(discussion(group=SimpleNamespace(slug="birds", name="Birds of Europe")))
+
+
+def test_keeping_a_key_again_counts_only_the_new_entry():
+    """Kept members' sessions and standing are kept again under the same key whenever they
+    are read again; the store's count of its bytes must not grow with each of those."""
+    store = Fragments(8 * 1024)
+    store.put(("page",), Markup("p" * 500))
+    for n in range(1000):
+        store.put(("who", "ann"), Markup("w" * (100 + n % 7)))
+    assert store.size == 500 + len(store.kept[("who", "ann")])
+    assert store.get(("page",)) is not None  # nothing was pushed out by phantom bytes

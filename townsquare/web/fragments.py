@@ -47,6 +47,9 @@ class Fragments:
     def put(self, key: tuple[Any, ...], html: Markup) -> None:
         if self.budget <= 0 or len(html) > self.budget // 8:
             return
+        replaced = self.kept.pop(key, None)  # a key kept again: count only the new entry
+        if replaced is not None:
+            self.size -= len(replaced)
         self.kept[key] = html
         self.size += len(html)
         while self.size > self.budget:
