@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 P99_CONNECTIONS = 16  # the p99 targets are set at this many connections
+P99_MS = 50
 
 
 @dataclass
@@ -47,14 +48,20 @@ def verdicts(rep: dict[str, Any]) -> list[Verdict]:
     for key, what in (("R1L", "logged in"), ("R2", "group list"), ("R3", "home")):
         share(key, 0.15, what)
     connections = rep["connections"]
+    # A machine whose static ceiling itself has a p99 past the bound (a virtual machine
+    # whose host takes its cores away now and then) cannot judge an app against it.
+    machine = top is not None and top["p99_ms"] >= P99_MS
     for key in ("R1", "R1L", "R2", "R3"):
         row = rows.get(key)
-        target = f"{key} p99 < 50 ms at {P99_CONNECTIONS} connections"
+        target = f"{key} p99 < {P99_MS} ms at {P99_CONNECTIONS} connections"
         if row is None:
             out.append(Verdict(target, "—", None))
             continue
         note = "" if connections == P99_CONNECTIONS else f" (at {connections}; run without --quick)"
-        met = row["p99_ms"] < 50 if connections == P99_CONNECTIONS else None
+        met = row["p99_ms"] < P99_MS if connections == P99_CONNECTIONS else None
+        if machine and met is False:
+            note += f" (the static ceiling's own: {top['p99_ms']:.1f} ms; this machine's)"
+            met = None
         out.append(Verdict(target, f"{row['p99_ms']:.1f} ms{note}", met))
     w1 = rows.get("W1")
     if w1 is None:
