@@ -169,7 +169,7 @@ class Settings(BaseSettings):
     page_cache_mb: int = Field(
         default=32,
         ge=0,
-        description="Memory per worker for pages kept rendered for visitors who are not logged in; 0 turns the cache off.",
+        description="Memory per worker for pages kept rendered for visitors, and for each of the pages, comment threads and members' sessions kept for members; 0 turns the caches off.",
     )
     page_cache_seconds: int = Field(
         default=60,
