@@ -115,3 +115,27 @@ def test_an_edited_comment_changes_on_an_open_page(open_page, site):
     expect(prose).to_have_text("The moon does most of it; the sun helps.", timeout=LIVE_MS)
     expect(page_a.locator(f"#c{theirs}")).to_contain_text("edited")
     assert page_a.evaluate(STILL_MARKED), "page A was loaded again"
+
+
+def test_a_discussion_locked_while_open_says_so_and_offers_a_reload(open_page, site):
+    """The host locks the discussion B is reading: B's page says it is locked, and the
+    reload it offers shows the page without a comment form."""
+    a, b = site.member(), site.member()
+    slug = site.group(a, joined=(b,))
+    d = site.discussion(slug, a, title="Last call for the ferry timetable")
+
+    page_b = open_page(b)
+    page_b.goto(f"/d/{d}")
+    page_b.evaluate(MARK)
+    expect(page_b.locator("#f-body")).to_have_count(1)
+    page_a = open_page(a)
+    page_a.goto(f"/d/{d}")
+    page_a.get_by_role("button", name="Lock", exact=True).click()
+    expect(page_a.locator(".tag", has_text="Locked")).to_have_count(1)
+
+    notice = page_b.locator("#live-notice")
+    expect(notice).to_contain_text("now locked", timeout=LIVE_MS)
+    assert page_b.evaluate(STILL_MARKED), "page B was loaded again"
+    notice.get_by_role("link", name="Reload").click()
+    expect(page_b.locator(".tag", has_text="Locked")).to_have_count(1)
+    expect(page_b.locator("#f-body")).to_have_count(0)

@@ -257,3 +257,28 @@ async def test_an_edited_comment_is_announced_and_its_fragment_shows_the_new_tex
     assert (msg.kind, msg.data) == ("edited", {"id": c.id, "parent_id": None})
     fragment = (await reader.get(f"/c/{c.id}/live")).text
     assert "Swifts sleep on the wing, briefly." in fragment
+
+
+async def test_changes_to_the_discussion_itself_reach_its_open_pages(site, make, db):
+    """Its author edits it, a moderator locks and opens it, its author deletes it: each
+    reaches an open page as 'changed' with what happened. A save that changes nothing, and
+    a pin, which the page does not show, send nothing."""
+    from townsquare.domain import discussions, governance
+
+    host, group, d = await _discussion(make)
+    title = d.title
+    reader = await site.client()
+    async with open_stream(reader, f"/d/{d.id}/events") as stream:
+        await discussions.edit_discussion(db, host, d.id, title=title, body="Now with a body.")
+        edited = await stream.next("changed")
+        await discussions.edit_discussion(db, host, d.id, title=title, body="Now with a body.")
+        await governance.set_pinned(db, host, d.id, True)
+        await governance.set_locked(db, host, d.id, True)
+        locked = await stream.next("changed")
+        await governance.set_locked(db, host, d.id, False)
+        unlocked = await stream.next("changed")
+        await discussions.delete_discussion(db, host, d.id)
+        gone = await stream.next("changed")
+    assert [m.data for m in (edited, locked, unlocked, gone)] == [
+        {"what": "edited"}, {"what": "locked"}, {"what": "unlocked"}, {"what": "gone"}
+    ]  # fmt: skip

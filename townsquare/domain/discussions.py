@@ -22,7 +22,7 @@ from townsquare.db.models import (
     Membership,
     utcnow,
 )
-from townsquare.domain import notifications, permissions, points
+from townsquare.domain import events, notifications, permissions, points
 from townsquare.domain.errors import Invalid, NotFound
 from townsquare.domain.groups import membership_of, visible_group
 from townsquare.domain.validate import Checker
@@ -175,8 +175,16 @@ async def edit_discussion(
     d = found.discussion
     if (title, body) != (d.title, d.body_src):
         d.title, d.body_src, d.body_html, d.edited_at = title, body, cook(body), utcnow()
+        if d.state == "live":
+            announce_change(db, d, "edited")
         await db.commit()
     return d
+
+
+def announce_change(db: AsyncSession, d: Discussion, what: str) -> None:
+    """Open pages of the discussion learn that it changed: "edited", "locked", "unlocked"
+    or "gone" (deleted or removed). They offer a reload rather than patch the page."""
+    events.announce(db, events.discussion_channel(d.id), "changed", what=what)
 
 
 async def set_state(
@@ -200,6 +208,8 @@ async def set_state(
     if d.state == state:
         return d
     step = (state == "live") - (d.state == "live")  # the count holds live discussions only
+    if step < 0:
+        announce_change(db, d, "gone")
     d.state = state
     d.deleted_at = utcnow() if state == "deleted" else None
     d.removal_reason = reason if state == "removed" else None

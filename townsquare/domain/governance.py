@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.db.models import Comment, Discussion, Group, Member, Membership
 from townsquare.domain import moderation, permissions
-from townsquare.domain.discussions import Located, locate
+from townsquare.domain.discussions import Located, announce_change, locate
 from townsquare.domain.errors import Forbidden, Invalid, NotFound
 from townsquare.domain.groups import GroupView, visible_group
 from townsquare.domain.validate import Checker
@@ -274,6 +274,8 @@ async def _flag(db: AsyncSession, actor: Member | None, discussion_id: int, acti
         raise Invalid({attr: "Only a live discussion can be changed this way."})
     if getattr(d, attr) != on:
         setattr(d, attr, on)
+        if attr == "locked":  # open pages' comment forms are now wrong
+            announce_change(db, d, "locked" if on else "unlocked")
         verb = action.split(".")[1]
         moderation.record(db, member, f"discussion.{'' if on else 'un'}{verb}", "discussion",
                           d.id, d.group_id)  # fmt: skip

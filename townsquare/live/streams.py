@@ -81,7 +81,7 @@ def shown(view: View, event: Event, per_page: int) -> dict[str, Any] | None:
     A comment is announced only once it is live (one waiting for review, when it is
     approved), so what remains to leave out is what this viewer has blocked (their new
     comments and edits). "gone" and "like" carry ids and counts of what the page may
-    already show.
+    already show; "changed" says only what happened to the discussion.
     """
     data = dict(event.data)
     if event.kind == "edited":
@@ -94,5 +94,7 @@ def shown(view: View, event: Event, per_page: int) -> dict[str, Any] | None:
         return data
     if event.kind in ("like", "gone"):
         data.pop("author_id", None)
+        return data
+    if event.kind == "changed":  # the discussion itself: every reader of the page is told
         return data
     return None

@@ -159,6 +159,7 @@
     on("like", like);
     on("gone", gone);
     on("edited", edited);
+    on("changed", changed);
     on("stale", function () {
       notice("New activity may be missing from this page.", location.pathname + location.search, "Reload");
     });
@@ -247,6 +248,18 @@
         }
       })
       .catch(function () {});
+  }
+
+  // The discussion itself changed: its text, whether it takes comments, whether it is
+  // still up. The page says so and offers the reload that shows it.
+  var CHANGED = {
+    edited: "The discussion was edited.",
+    locked: "This discussion is now locked: no new comments.",
+    unlocked: "This discussion takes comments again.",
+    gone: "This discussion has been taken down."
+  };
+  function changed(data) {
+    if (CHANGED[data.what]) notice(CHANGED[data.what], location.pathname + location.search, "Reload");
   }
 
   // An edited comment: its new text, as a reload would show it.
