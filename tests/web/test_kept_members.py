@@ -250,3 +250,7 @@ async def test_writes_to_a_members_own_rows_bump_their_key_and_unplaced_ones_eve
     assert await moved(ended) == (False, True, False)
     assert await moved(either) == (False, False, True)
     assert await moved(by_id) == (False, False, True)
+
+    # A log-out names its member: only theirs.
+    sid = accounts.token_hash(await accounts.open_session(db, ann, days=1))
+    assert await moved(lambda: accounts.close_session(db, sid, ann.id)) == (True, False, False)

@@ -79,7 +79,7 @@ async def log_in(
 async def log_out(request: Request, db: Db, viewer: Viewer) -> Response:
     """End this log-in on the server: the cookie, or the bearer token used, stops working."""
     if viewer is not None:
-        await accounts.close_session(db, request.state.session_id)
+        await accounts.close_session(db, request.state.session_id, viewer.id)
     response = Response(status_code=204)
     clear_session_cookie(response)
     return response

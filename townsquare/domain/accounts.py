@@ -162,8 +162,13 @@ async def session_found(
     return member, sid, expires
 
 
-async def close_session(db: AsyncSession, session_id: str) -> None:
-    await db.execute(delete(Session).where(Session.id == session_id))
+async def close_session(db: AsyncSession, session_id: str, member_id: int | None = None) -> None:
+    """End a log-in. Naming its member, when known, lets the change tracker age only that
+    member's kept sessions; by its id alone, every member's are read again."""
+    ending = delete(Session).where(Session.id == session_id)
+    if member_id is not None:
+        ending = ending.where(Session.member_id == member_id)
+    await db.execute(ending)
     await db.commit()
 
 

@@ -70,7 +70,7 @@ async def login(request: Request, db: AsyncSession = Depends(get_db), viewer=Dep
 @router.post("/logout")
 async def logout(request: Request, db: AsyncSession = Depends(get_db), viewer=Depends(get_viewer)):
     if request.state.session_id:
-        await accounts.close_session(db, request.state.session_id)
+        await accounts.close_session(db, request.state.session_id, viewer.id)
     response = redirect("/")
     clear_session_cookie(response)
     return response
