@@ -23,17 +23,26 @@ from townsquare.web import keptpages
 
 @pytest.fixture
 def quick(app, monkeypatch):  # type: ignore[no-untyped-def]
-    """Records, for each kept hit tried, whether it was answered without the database."""
+    """For each member's request of a discussion page, whether it was answered from what
+    was kept alone, without the database."""
     kept = app.state.kept_pages
-    before = kept._from_kept
+    from_kept, early = kept._from_kept, kept.answer_before_routing
     seen: list[bool] = []
+    tried: list[bool] = []
 
     def counted(*args):  # type: ignore[no-untyped-def]
-        found = before(*args)
-        seen.append(found is not None)
+        found = from_kept(*args)
+        tried.append(found is not None)
+        return found
+
+    async def each(scope, receive):  # type: ignore[no-untyped-def]
+        tried.clear()
+        found = await early(scope, receive)
+        seen.append(bool(tried) and tried[-1])
         return found
 
     monkeypatch.setattr(kept, "_from_kept", counted)
+    monkeypatch.setattr(kept, "answer_before_routing", each)
     return seen
 
 
@@ -68,11 +77,38 @@ async def test_a_members_fourth_visit_reads_no_row_and_is_the_same_page(
         fourth = await ann.get(f"/d/{d.id}")
     finally:
         event.remove(engine, "before_cursor_execute", seen)
-    assert quick == [False, True]
+    assert quick == [False, False, False, True]
     assert statements == []
     assert fourth.headers["x-cache"] == "hit"
     assert first.text == second.text == third.text == fourth.text
     assert fourth.headers["etag"] == third.headers["etag"] == second.headers["etag"]
+
+
+async def test_when_only_the_page_changed_the_members_session_is_not_read_again(
+    ann_and_bob, app, make, quick, world
+):
+    """Someone comments: the page and Ann's standing on it are read again, her session
+    (nothing written to it or to her) is not."""
+    host, _, d, _ = world
+    (_, ann), _ = ann_and_bob
+    app.state.kept_pages.store.verify = False  # the check reads the session on purpose
+    await warm(ann, f"/d/{d.id}", quick)
+    await make.comment(d, host, body="The Breg is the longer of the two.")
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    engine = app.state.engine.sync_engine
+    await ann.get(f"/d/{d.id}")  # the page is rendered and kept again
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        page = await ann.get(f"/d/{d.id}")
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert page.headers["x-cache"] == "hit" and "The Breg is the longer" in page.text
+    assert "Ann Person" in page.text
+    assert statements and not any("session" in s.split("WHERE")[0] for s in statements)
 
 
 async def test_a_notification_about_another_discussion_shows_in_the_header(

@@ -13,8 +13,8 @@ A change that cannot be placed falls back to ``site``, which empties the whole c
 wide is slow, never wrong. Tables no cached page shows (sessions, notifications, the
 points ledger, visits, reports, blocks, the moderation log) bump none of those.
 
-A member's own state (their row, sessions, memberships, likes, blocks, notifications and
-visits: ``OWNER``) also bumps ``m:<member id>``, which a member's kept page reads before
+A member's own state (their row, sessions, memberships, likes, blocks and notifications:
+``OWNER``) also bumps ``m:<member id>``, which a member's kept page reads before
 it answers without the database (``web/keptpages.py``). A change to those tables whose
 member cannot be told from the statement bumps ``members``, every member's key at once.
 After a commit the keys go to the site's version store (``townsquare/versions.py``); a
@@ -56,10 +56,12 @@ QUIET = {
 }  # fmt: skip
 
 
-# Tables holding one member's own state, and the column naming that member.
+# Tables holding one member's own state, and the column naming that member. Not their
+# visits: what a kept page takes from one (whether it is due) only turns true when the
+# discussion changes, whose own key covers it; bumping the member on each visit would end
+# their kept session every time they read a discussion that changed.
 OWNER = {"member": "id", "session": "member_id", "membership": "member_id",
-         "like_": "member_id", "block": "blocker_id", "notification": "recipient_id",
-         "discussion_visit": "member_id"}  # fmt: skip
+         "like_": "member_id", "block": "blocker_id", "notification": "recipient_id"}  # fmt: skip
 
 
 def discussion_key(discussion_id: int) -> str:

@@ -19,7 +19,7 @@ A member's next hits skip the database as well: their session's row (``Who``) an
 standing on the page with their "also discussed" list (``Mine``) are kept beside the page,
 under the version counters read before those rows: "site", the discussion's, "members"
 and the member's own "m:<id>", which every write to their row, sessions, memberships,
-likes, blocks, notifications and visits bumps (``db/changes.py``), and "home" when the
+likes, blocks and notifications bumps (``db/changes.py``), and "home" when the
 list shows other discussions' counts. A session's end is checked against the clock on
 every hit. Verify mode reads all of it again and compares.
 
@@ -280,19 +280,21 @@ class KeptPages:
             return None  # nothing kept for this page: not worth a session lookup here
         sid = accounts.token_hash(token)
         who = self.store.get(("who", sid))
-        known = None
+        known, trusted = None, False
         if isinstance(who, Who):  # its member is known: read their versions before any row
             mine = await state.page_versions.read((MEMBERS, member_key(who.member.id), HOME))
             known = (*versions, *mine)
-            found = self._from_kept(request, sid, who, meta, known, discussion_id, page)
-            if found is not None:
+            trusted = self._holds(who, known)
+            found = trusted and self._from_kept(request, sid, who, meta, known, discussion_id, page)
+            if found:
                 if self.store.verify:
                     await self._check_kept(request, token, who, meta, discussion_id, page, found)
                 return found
         found = None
         try:
             async with state.read_sessionmaker() as db:  # autocommit on PostgreSQL
-                found = await self._from_rows(request, db, token, who, known, discussion_id, page)
+                found = await self._from_rows(request, db, token, sid, who if trusted else None,
+                                              known, discussion_id, page)  # fmt: skip
         except DBAPIError as exc:
             if transient(exc) is None:
                 raise  # a bug: the 500 it is
@@ -304,16 +306,25 @@ class KeptPages:
                 scope["state"].pop(name, None)
         return found
 
-    async def _from_rows(self, request: Request, db: AsyncSession, token: str, who: Any,
-                         known: tuple[int, ...] | None, discussion_id: int,
-                         page: int) -> HTMLResponse | None:  # fmt: skip
-        """The hit with the member and their standing read from the database; what was read
-        is kept for their next hits, under ``known`` if it was read for this member first."""
+    async def _from_rows(self, request: Request, db: AsyncSession, token: str, sid: str,
+                         trusted: Who | None, known: tuple[int, ...] | None,
+                         discussion_id: int, page: int) -> HTMLResponse | None:  # fmt: skip
+        """The hit with the member's standing read from the database, and the member too
+        unless their kept session still holds (``trusted``: the page changed, they did not).
+        What was read is kept for their next hits, under ``known`` if it was read first."""
+        state = request.state
+        if trusted is not None:
+            viewer = trusted.member
+            state.viewer, state.session_id, state.csrf = viewer, sid, trusted.csrf
+            if self.store.verify:
+                await self._check_session(db, token, trusted)
+            return await self.answer(request, db, viewer, discussion_id, page, known)
         got = await accounts.session_found(db, token)
         if got is None:
             return None
         viewer, sid, expires = got
-        request.state.viewer, request.state.session_id = viewer, sid
+        state.viewer, state.session_id = viewer, sid
+        who = self.store.get(("who", sid))
         if not isinstance(who, Who) or who.member.id != viewer.id:
             known = None
         mark = None if known is None else (known[0], known[2], known[3])
@@ -321,15 +332,20 @@ class KeptPages:
                                          csrf_token(request)))  # fmt: skip
         return await self.answer(request, db, viewer, discussion_id, page, known)
 
+    def _holds(self, who: Who, known: tuple[int, ...]) -> bool:
+        """The kept session is still what its rows say: nothing written to its member since
+        (``known``'s "site", "members", "m:<id>"), not too old, not ended by the clock."""
+        if who.versions != (known[0], known[2], known[3]):
+            return False
+        if time.monotonic() - who.born > self.seconds:
+            return False
+        return who.expires is None or who.expires >= utcnow()
+
     def _from_kept(self, request: Request, sid: str, who: Who, meta: Meta,
                    known: tuple[int, ...], discussion_id: int,
                    page: int) -> HTMLResponse | None:  # fmt: skip
-        """The hit from what was kept alone, if all of it still holds."""
+        """The hit from what was kept alone, if all of it still holds (``who`` does)."""
         now = time.monotonic()
-        if who.versions != (known[0], known[2], known[3]) or now - who.born > self.seconds:
-            return None
-        if who.expires is not None and who.expires < utcnow():
-            return None
         d, viewer = meta.discussion, who.member
         mine = self.store.get(("mine", viewer.id, discussion_id, page))
         if not isinstance(mine, Mine) or mine.versions != _mine_versions(known, d):
@@ -357,17 +373,23 @@ class KeptPages:
         mine = self.store.get(("mine", who.member.id, discussion_id, page))
         assert isinstance(mine, Mine)
         async with request.app.state.read_sessionmaker() as db:
-            got = await accounts.session_found(db, token)
-            if got is None or _columns(got[0]) != _columns(who.member) or got[2] != who.expires:
-                raise StaleEntry(f"the kept session of member {who.member.id} is out of date")
-            fresh = await discussions.standing(db, got[0], meta.discussion, page, per_page)
+            member = await self._check_session(db, token, who)
+            fresh = await discussions.standing(db, member, meta.discussion, page, per_page)
             if fresh != mine.standing:
                 raise StaleEntry(
                     f"the kept standing of member {who.member.id} on discussion {discussion_id}"
                     f" is out of date: kept {mine.standing}, fresh {fresh}"
                 )
-            request.state.viewer = got[0]
-            await self._check(request, db, got[0], discussion_id, page, response.body.decode())
+            request.state.viewer = member
+            await self._check(request, db, member, discussion_id, page, response.body.decode())
+
+    @staticmethod
+    async def _check_session(db: AsyncSession, token: str, who: Who) -> Member:
+        """Verify mode: a kept session must be what its rows say; the member as read."""
+        got = await accounts.session_found(db, token)
+        if got is None or _columns(got[0]) != _columns(who.member) or got[2] != who.expires:
+            raise StaleEntry(f"the kept session of member {who.member.id} is out of date")
+        return got[0]
 
     def keep(self, request: Request, ctx: dict[str, Any]) -> HTMLResponse | None:
         """After an ordinary load: keep this page for the member's shape and answer from it."""
