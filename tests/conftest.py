@@ -91,6 +91,7 @@ def _empty_pg() -> None:
 # Tests post quickly from one address; the rate-limit tests tighten these on purpose.
 # The level gates are off by default here too; the tests of the gates turn them on.
 _ROOMY = {"signup_rate": "1000/minute", "login_rate": "1000/minute", "post_rate": "1000/minute",
+          "search_rate": "1000/minute",
           "review_below_level": 1, "group_create_level": 1,
           # Every cached page served in a test is checked against a fresh rendering.
           "page_cache_verify": True}  # fmt: skip

@@ -93,6 +93,7 @@ def create_app(settings: Settings, *, worker: bool = False) -> FastAPI:
         "login": Rate.parse(settings.login_rate),
         "post": Rate.parse(settings.post_rate),
         "reset": Rate.parse(settings.reset_rate),
+        "search": Rate.parse(settings.search_rate),
     }
 
     app.state.page_versions = versions_for(settings.data_dir, settings.redis_url)

@@ -80,6 +80,10 @@ class Settings(BaseSettings):
     post_rate: str = Field(
         default="30/minute", description="Discussions and comments a member may post."
     )
+    search_rate: str = Field(
+        default="60/minute",
+        description="Searches per member, or per client address for visitors: each reads the index for every hit of its words.",
+    )
     reset_rate: str = Field(
         default="5/hour",
         description="Password reset emails asked for, per client address and per email address.",

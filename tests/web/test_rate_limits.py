@@ -92,3 +92,31 @@ async def test_api_login_attempts_are_limited_with_a_problem_body(strict, db, ma
     assert r.headers["content-type"] == "application/problem+json"
     assert r.json()["status"] == 429 and "retry-after" in r.headers
     await app.state.engine.dispose()
+
+
+async def test_searching_fast_is_limited_per_member_and_per_address(settings, db, make):
+    """Past search_rate a search gets 429 with Retry-After, on the page and in the API; a
+    member counts on their own, not against their address; the empty search page is free."""
+    settings.search_rate = "2/minute"
+    app = create_app(settings)
+    member = await make.member()
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        Client(transport=transport, base_url="http://t") as visitor,
+        Client(transport=transport, base_url="http://t") as logged_in,
+    ):
+        await logged_in.log_in_as(db, member)
+        assert (await visitor.get("/search")).status_code == 200  # no words: not counted
+        codes = [(await visitor.get("/search", params={"q": f"swift {i}"})).status_code
+                 for i in range(2)]  # fmt: skip
+        refused = await visitor.get("/search", params={"q": "swift again"})
+        api = await visitor.get("/api/v1/search", params={"q": "swift"})
+        mine = await logged_in.get("/search", params={"q": "swift"})
+    assert codes == [200, 200]
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
+    assert "searching very fast" in refused.text
+    assert api.status_code == 429 and api.headers["content-type"].startswith(
+        "application/problem+json"
+    )
+    assert mine.status_code == 200
+    await app.state.engine.dispose()

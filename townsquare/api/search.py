@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from townsquare.api.deps import Db, Viewer
+from townsquare.api.errors import RATE_LIMITED
 from townsquare.domain import search
+from townsquare.web.deps import limit_search
 
 router = APIRouter(tags=["search"])
 
@@ -52,8 +54,9 @@ def hit_out(hit: search.Hit) -> SearchHitOut:
     )  # fmt: skip
 
 
-@router.get("/search")
+@router.get("/search", responses=RATE_LIMITED)
 async def search_content(
+    request: Request,
     db: Db,
     viewer: Viewer,
     q: Annotated[str, Query(max_length=10_000, description='Words, "phrases", -exclusions.')],
@@ -67,6 +70,7 @@ async def search_content(
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> SearchOut:
     """Discussions, comments and shared articles the viewer may see, best (or newest) first."""
+    await limit_search(request, viewer)
     filters = search.Filters(
         kind=kind, group=group, author=author, since=since, until=until, sort=sort
     )

@@ -77,6 +77,7 @@ _MESSAGES = {
     "login": "Too many log-in attempts; wait a minute and try again.",
     "post": "You are posting very fast; wait a moment and try again.",
     "reset": "Too many password reset requests; try again later.",
+    "search": "You are searching very fast; wait a moment and try again.",
 }
 
 
@@ -102,6 +103,12 @@ def rate_limit(action: str):  # type: ignore[no-untyped-def]
         await limit(request, action, key)
 
     return check
+
+
+async def limit_search(request: Request, viewer: Member | None) -> None:
+    """Count a search against its member's limit, or its address's for a visitor: a search
+    for a common word is the costliest read anyone can ask of the site."""
+    await limit(request, "search", f"m{viewer.id}" if viewer else client_address(request))
 
 
 async def refuse_nul(request: Request) -> None:

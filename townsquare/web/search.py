@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from townsquare.db.models import Member
 from townsquare.domain import search
 from townsquare.domain.errors import Invalid
-from townsquare.web.deps import get_db, get_viewer
+from townsquare.web.deps import get_db, get_viewer, limit_search
 from townsquare.web.pages import render
 
 router = APIRouter()
@@ -52,6 +52,7 @@ async def search_page(request: Request, db: AsyncSession = Depends(get_db),
     values = {name: params.get(name, "")[: search.MAX_QUERY].strip() for name in FIELDS}
     context: dict[str, Any] = {"values": values, "errors": {}, "results": None, "more_url": None}
     if values["q"]:
+        await limit_search(request, viewer)
         try:
             results = await search.search(
                 db, viewer, values["q"], filters_from(values), cursor=params.get("cursor") or None
