@@ -12,6 +12,7 @@ from townsquare import __version__
 from townsquare.api.routes import router as api_router
 from townsquare.config import Settings
 from townsquare.db.engine import make_engine, make_sessionmaker
+from townsquare.domain.discussions import shown as discussion_shown
 from townsquare.domain.events import discussion_channel
 from townsquare.jobs.queue import Jobs
 from townsquare.live.bus import FILE_NAME as LIVE_FILE
@@ -84,6 +85,7 @@ def create_app(settings: Settings, *, worker: bool = False) -> FastAPI:
     )
     app.state.templates = make_templates(settings)
     # The cursor a discussion page carries, so its live stream starts where the page ends.
+    app.state.templates.env.globals["discussion_shown"] = discussion_shown
     app.state.templates.env.globals["live_cursor"] = lambda d_id: live.latest(
         discussion_channel(d_id)
     )

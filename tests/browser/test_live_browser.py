@@ -139,3 +139,36 @@ def test_a_discussion_locked_while_open_says_so_and_offers_a_reload(open_page, s
     notice.get_by_role("link", name="Reload").click()
     expect(page_b.locator(".tag", has_text="Locked")).to_have_count(1)
     expect(page_b.locator("#f-body")).to_have_count(0)
+
+
+def test_a_page_that_already_shows_a_change_is_not_told_of_it(open_page, site):
+    """The host locks and opens the discussion again; B's page is rendered after both, but
+    its stream starts from before them (as a page rendered just after a change can): the
+    two events replay, and the page, which shows the discussion as it is, says nothing.
+    A change it does not show yet is still announced."""
+    a, b = site.member(), site.member()
+    slug = site.group(a, joined=(b,))
+    d = site.discussion(slug, a, title="Ferry fares")
+    page_a = open_page(a)
+    page_a.goto(f"/d/{d}")
+    page_a.get_by_role("button", name="Lock", exact=True).click()
+    page_a.get_by_role("button", name="Unlock", exact=True).click()
+    expect(page_a.get_by_role("button", name="Lock", exact=True)).to_have_count(1)
+
+    page_b = open_page(b)
+    page_b.goto(f"/d/{d}")
+    page_b.evaluate(MARK)
+    # The stream again, from the start of what the channel keeps.
+    page_b.evaluate(
+        """() => {
+            const holder = document.querySelector("[data-live]");
+            holder.setAttribute("data-live", holder.getAttribute("data-live").replace(/after=[^&]*/, "after=0-0"));
+            document.dispatchEvent(new Event("htmx:afterSettle"));
+        }"""
+    )
+    page_b.wait_for_timeout(1500)
+    expect(page_b.locator("#live-notice")).to_be_hidden()
+
+    page_a.get_by_role("button", name="Lock", exact=True).click()
+    expect(page_b.locator("#live-notice")).to_contain_text("now locked", timeout=LIVE_MS)
+    assert page_b.evaluate(STILL_MARKED), "page B was loaded again"

@@ -279,6 +279,14 @@ async def test_changes_to_the_discussion_itself_reach_its_open_pages(site, make,
         unlocked = await stream.next("changed")
         await discussions.delete_discussion(db, host, d.id)
         gone = await stream.next("changed")
-    assert [m.data for m in (edited, locked, unlocked, gone)] == [
-        {"what": "edited"}, {"what": "locked"}, {"what": "unlocked"}, {"what": "gone"}
+    said = [m.data for m in (edited, locked, unlocked, gone)]
+    assert [m["what"] for m in said] == ["edited", "locked", "unlocked", "gone"]
+    # With each, what a page showing the change carries (state, locked, last edit), so a
+    # page that already shows it can let it pass.
+    await db.refresh(d)
+    edit_ms = round(d.edited_at.timestamp() * 1000)
+    assert [m["shown"] for m in said] == [
+        f"live:0:{edit_ms}", f"live:1:{edit_ms}", f"live:0:{edit_ms}", f"deleted:0:{edit_ms}"
     ]  # fmt: skip
+    page = await reader.get(f"/d/{d.id}")
+    assert page.status_code == 404  # deleted: nothing shown to a visitor

@@ -183,8 +183,17 @@ async def edit_discussion(
 
 def announce_change(db: AsyncSession, d: Discussion, what: str) -> None:
     """Open pages of the discussion learn that it changed: "edited", "locked", "unlocked"
-    or "gone" (deleted or removed). They offer a reload rather than patch the page."""
-    events.announce(db, events.discussion_channel(d.id), "changed", what=what)
+    or "gone" (deleted or removed). They offer a reload rather than patch the page, unless
+    they show it as it now is (``shown``): a page rendered just after the change may still
+    be sent the event, its cursor read before the event reached its worker."""
+    events.announce(db, events.discussion_channel(d.id), "changed", what=what, shown=shown(d))
+
+
+def shown(d: Discussion) -> str:
+    """What an open page shows of the discussion itself: its state, whether it is locked,
+    when it was last edited (the page carries it as ``data-shown``)."""
+    edited = round(d.edited_at.timestamp() * 1000) if d.edited_at else 0
+    return f"{d.state}:{int(d.locked)}:{edited}"
 
 
 async def set_state(
@@ -208,11 +217,11 @@ async def set_state(
     if d.state == state:
         return d
     step = (state == "live") - (d.state == "live")  # the count holds live discussions only
-    if step < 0:
-        announce_change(db, d, "gone")
     d.state = state
     d.deleted_at = utcnow() if state == "deleted" else None
     d.removal_reason = reason if state == "removed" else None
+    if step < 0:
+        announce_change(db, d, "gone")
     if step:
         await db.execute(
             update(Group)

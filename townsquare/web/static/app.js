@@ -258,8 +258,21 @@
     unlocked: "This discussion takes comments again.",
     gone: "This discussion has been taken down."
   };
+  // A page rendered just after a change may still be sent it (its cursor was read before
+  // the event reached its worker): what the page shows already is not news, and a later
+  // event back to what the page shows (locked, then opened) takes the notice away.
+  var told = null;
   function changed(data) {
-    if (CHANGED[data.what]) notice(CHANGED[data.what], location.pathname + location.search, "Reload");
+    var section = document.getElementById("comments");
+    var box = document.getElementById("live-notice");
+    if (section && data.shown && section.getAttribute("data-shown") === data.shown) {
+      if (told && box && box.textContent.indexOf(told) === 0) box.hidden = true;
+      told = null;
+      return;
+    }
+    if (!CHANGED[data.what]) return;
+    notice(CHANGED[data.what], location.pathname + location.search, "Reload");
+    told = CHANGED[data.what];
   }
 
   // An edited comment: its new text, as a reload would show it.
