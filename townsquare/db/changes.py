@@ -28,7 +28,6 @@ from typing import Any
 
 from sqlalchemy import Column, event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session
-from sqlalchemy.sql import visitors
 from sqlalchemy.sql.elements import (
     BinaryExpression,
     BindParameter,
@@ -120,51 +119,16 @@ def _comments_keys(session: Session, comment_ids: Iterable[int]) -> set[str]:
     return keys
 
 
-def _where_values(statement: Any, column: str) -> list[Any] | None:
-    """Values ``column`` is compared to by ``=`` or ``IN`` in the statement's WHERE, if any."""
+def _where_values(statement: Any, column: str, params: Any = None) -> list[Any] | None:
+    """The values the statement's own ``column`` is compared to by ``=`` or ``IN`` in a
+    top-level AND term of its WHERE, which every row it changes meets; None when there is
+    no such term or its value is not known (an OR, a subquery, a value bound later)."""
     where = getattr(statement, "whereclause", None)
     if where is None:
         return None
-    found: list[Any] = []
-    for node in visitors.iterate(where):
-        if not isinstance(node, BinaryExpression) or node.operator not in (eq, in_op):
-            continue
-        left, right = node.left, node.right
-        if isinstance(left, Column) and left.name == column and isinstance(right, BindParameter):
-            value = right.effective_value
-            found.extend(value if isinstance(value, list | tuple) else [value])
-    return found or None
-
-
-def _owner_values(statement: Any, column: str, params: Any) -> list[Any] | None:
-    """The members an INSERT, UPDATE or DELETE on an ``OWNER`` table can touch, when the
-    statement names them all: an inserted value, or a condition on ``column`` that every
-    changed row meets (a top-level AND term, of this table's column). None otherwise."""
     table = statement.table
-    if statement.is_insert:
-        rows = params if isinstance(params, list | tuple) else [params or {}]
-        # (each row a mapping of the statement's parameters)
-        given = (getattr(statement, "_values", None) or {}).items()
-        bound = {getattr(c, "key", c): v for c, v in given}
-        found = []
-        for row in rows:
-            value = bound.get(column)
-            if isinstance(value, BindParameter):
-                value = row.get(value.key, value.effective_value)
-            value = row.get(column, value)
-            if value is None or isinstance(value, BindParameter | ColumnElement):
-                return None
-            found.append(value)
-        return found or None
-    where = getattr(statement, "whereclause", None)
-    if where is None:
-        return None
-    terms = (
-        where.clauses
-        if isinstance(where, BooleanClauseList) and where.operator is and_
-        else [where]
-    )
-    for term in terms:
+    top = isinstance(where, BooleanClauseList) and where.operator is and_
+    for term in where.clauses if top else [where]:
         if not isinstance(term, BinaryExpression) or term.operator not in (eq, in_op):
             continue
         left, right = term.left, term.right
@@ -182,12 +146,33 @@ def _owner_values(statement: Any, column: str, params: Any) -> list[Any] | None:
     return None
 
 
+def _inserted_values(statement: Any, column: str, params: Any) -> list[Any] | None:
+    """The values an INSERT gives ``column``, row by row (``params``: a mapping, or a list
+    of them); None when any row's is not known."""
+    rows = params if isinstance(params, list | tuple) else [params or {}]
+    given = (getattr(statement, "_values", None) or {}).items()
+    bound = {getattr(c, "key", c): v for c, v in given}
+    found = []
+    for row in rows:
+        value = bound.get(column)
+        if isinstance(value, BindParameter):
+            value = row.get(value.key, value.effective_value)
+        value = row.get(column, value)
+        if value is None or isinstance(value, BindParameter | ColumnElement):
+            return None
+        found.append(value)
+    return found or None
+
+
 def _keys_for_statement(session: Session, statement: Any, params: Any = None) -> set[str]:
     table = getattr(statement, "table", None)
     owner = OWNER.get(getattr(table, "name", None) or "")
     if owner is None:
         return _shown_keys_for_statement(session, statement)
-    ids = _owner_values(statement, owner, params)
+    if statement.is_insert:
+        ids = _inserted_values(statement, owner, params)
+    else:
+        ids = _where_values(statement, owner, params)
     mine = {member_key(i) for i in ids} if ids else {MEMBERS}
     return mine | _shown_keys_for_statement(session, statement)
 
