@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import calendar
 import io
 import json
 import logging
+import os
 import sys
+import time
 
 import pytest
 
-from townsquare.ops.logs import ACCESS, JsonFormatter, PlainFormatter, log_config, resolved_format
-from townsquare.ops.middleware import OpsMiddleware
+from townsquare.ops.logs import (
+    ACCESS,
+    BatchedStreamHandler,
+    JsonFormatter,
+    PlainFormatter,
+    log_config,
+    quick_access,
+    resolved_format,
+)
+from townsquare.ops.middleware import OpsMiddleware, new_request_id
 
 FIELDS = {"method", "path", "route", "status", "duration_ms", "member_id", "request_id"}
 
@@ -158,3 +169,120 @@ def test_plain_lines_read_as_a_request():
                      "status": 200, "duration_ms": 1.25, "member_id": None, "request_id": "ab12"}  # fmt: skip
     line = PlainFormatter().format(record)
     assert line.endswith("info townsquare.access: GET /d/3 200 1.25ms member=- id=ab12")
+
+
+def _standalone(formatter: logging.Formatter, stream: io.StringIO):  # type: ignore[no-untyped-def]
+    """townsquare.access under a root of its own, as serve configures it: one batched handler."""
+    root = logging.RootLogger(logging.WARNING)
+    handler = BatchedStreamHandler(stream)
+    handler.setFormatter(formatter)
+    root.addHandler(handler)
+    access = logging.Logger(ACCESS, logging.INFO)
+    access.parent = root
+    return access, handler
+
+
+@pytest.mark.parametrize("formatter", [JsonFormatter, PlainFormatter])
+async def test_the_quick_access_line_is_the_line_a_record_would_give(
+    app, settings, monkeypatch, formatter
+):
+    """Under serve's set-up the middleware formats its own line; it matches, field for
+    field, what the formatter makes of the access record the ordinary way."""
+    stream = io.StringIO()
+    access, handler = _standalone(formatter(), stream)
+    assert quick_access(access) is handler
+    monkeypatch.setattr("townsquare.ops.middleware.log", access)
+
+    async def page(scope, receive, send):  # type: ignore[no-untyped-def]
+        await send({"type": "http.response.start", "status": 201, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    async def nowhere(message):  # type: ignore[no-untyped-def]
+        pass
+
+    middleware = OpsMiddleware(page, settings=settings, engine=app.state.engine,
+                               jobs=app.state.jobs)  # fmt: skip
+    scope = {"type": "http", "method": "GET", "path": "/g/x", "headers": [], "root_path": ""}
+    await middleware(scope, None, nowhere)
+    assert stream.getvalue() == ""  # waiting for the loop's next turn
+    await asyncio.sleep(0)
+    [line] = stream.getvalue().splitlines()
+
+    # The same request's fields through a LogRecord, at the same moment, the ordinary way.
+    record = logging.LogRecord(ACCESS, logging.INFO, __file__, 1, "x", None, None)
+    if formatter is JsonFormatter:
+        quick = json.loads(line)
+        record.access = {k: quick[k] for k in FIELDS}  # type: ignore[attr-defined]
+        record.created = _created(quick["time"])
+        assert json.loads(handler.format(record)) == quick
+        assert quick["status"] == 201 and quick["path"] == "/g/x" and quick["level"] == "info"
+    else:
+        rest = line.split(" ", 1)[1]  # after the clock time
+        words = rest.split()
+        record.access = {"method": "GET", "path": "/g/x", "route": None, "status": 201,  # type: ignore[attr-defined]
+                         "duration_ms": words[5].removesuffix("ms"), "member_id": None,
+                         "request_id": words[7].removeprefix("id=")}  # fmt: skip
+        assert handler.format(record).split(" ", 1)[1] == rest
+        assert rest.startswith("info townsquare.access: GET /g/x 201 ")
+
+
+def _created(stamp: str) -> float:
+    """The epoch seconds of a JSON line's ``time``, to the millisecond."""
+    whole, ms = stamp.rstrip("Z").split(".")
+    return calendar.timegm(time.strptime(whole, "%Y-%m-%dT%H:%M:%S")) + int(ms) / 1000 + 0.0004
+
+
+def test_any_other_handler_or_filter_takes_the_ordinary_way():
+    """A second handler (a test's capture), a handler of another kind, or a filter on the
+    way: no quick line, so each of them still sees every record."""
+    access, handler = _standalone(JsonFormatter(), io.StringIO())
+    assert quick_access(access) is handler
+    access.parent.addHandler(logging.NullHandler())  # type: ignore[union-attr]
+    assert quick_access(access) is None
+    access, handler = _standalone(JsonFormatter(), io.StringIO())
+    access.addFilter(lambda record: True)
+    assert quick_access(access) is None
+    access, handler = _standalone(logging.Formatter(), io.StringIO())
+    assert quick_access(access) is None  # a formatter that knows no access lines
+    access, handler = _standalone(JsonFormatter(), io.StringIO())
+    handler.setLevel(logging.WARNING)
+    assert quick_access(access) is None
+
+
+async def test_access_lines_go_out_together_at_the_loops_next_turn():
+    """Quick access lines wait for the loop's next turn and then go out in one write, in
+    order; an ordinary record takes the waiting ones along before itself."""
+    stream = io.StringIO()
+    logger, handler = _standalone(PlainFormatter(), stream)
+    handler.write_line("one")
+    handler.write_line("two")
+    assert stream.getvalue() == ""
+    await asyncio.sleep(0)
+    assert stream.getvalue() == "one\ntwo\n"
+    handler.write_line("three")
+    logger.warning("four")
+    assert [line.rsplit(" ", 1)[-1] for line in stream.getvalue().splitlines()] == [
+        "one", "two", "three", "four"]  # fmt: skip
+    await asyncio.sleep(0)
+    assert stream.getvalue().count("three") == 1
+
+
+def test_with_no_loop_running_an_access_line_is_written_at_once():
+    stream = io.StringIO()
+    _, handler = _standalone(PlainFormatter(), stream)
+    handler.write_line("alone")
+    assert stream.getvalue() == "alone\n"
+
+
+def test_request_ids_are_unique_and_a_forked_child_draws_its_own():
+    ids = {new_request_id() for _ in range(10_000)}
+    assert len(ids) == 10_000
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child
+        os.write(writer, new_request_id().encode())
+        os._exit(0)
+    os.waitpid(child, 0)
+    theirs = os.read(reader, 64).decode()
+    ours = new_request_id()
+    assert theirs[:8] != ours[:8] and len(theirs) == len(ours) == 16
