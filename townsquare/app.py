@@ -26,7 +26,7 @@ from townsquare.web import live as web_live
 from townsquare.web.assets import HashedStatic
 from townsquare.web.fragments import Fragments, KeptRows
 from townsquare.web.keptpages import KeptPages
-from townsquare.web.pagecache import PageCache
+from townsquare.web.pagecache import PageCache, cache_budgets
 from townsquare.web.routes import router as web_router
 from townsquare.web.security import SecurityMiddleware
 from townsquare.web.templating import make_templates
@@ -99,9 +99,7 @@ def create_app(settings: Settings, *, worker: bool = False) -> FastAPI:
     }
 
     app.state.page_versions = versions_for(settings.data_dir, settings.redis_url)
-    app.state.fragments = Fragments(
-        settings.page_cache_mb * 1024 * 1024, settings.page_cache_verify
-    )
+    app.state.fragments = Fragments(cache_budgets(settings)[1], settings.page_cache_verify)
     app.state.kept_pages = KeptPages(app.state.fragments, settings.page_cache_seconds)
     macros = app.state.templates.env.get_template("_macros.html").module
     app.state.templates.env.globals["kept_row"] = KeptRows(

@@ -171,9 +171,9 @@ class Settings(BaseSettings):
     )
 
     page_cache_mb: int = Field(
-        default=32,
+        default=16,
         ge=0,
-        description="Memory per worker for pages kept rendered for visitors, and for each of the pages, comment threads and members' sessions kept for members; 0 turns the caches off.",
+        description="Memory per worker for what is kept rendered: half for visitors' pages, half for comment threads and what is kept for members (pages, sessions); 0 turns the caches off.",
     )
     page_cache_seconds: int = Field(
         default=60,

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from markupsafe import Markup
 
-from townsquare.web.fragments import Fragments, KeptRows
+from townsquare.web.fragments import Fragments, KeptRows, _cost
 from townsquare.web.pagecache import StaleEntry
 
 
@@ -64,5 +64,18 @@ def test_keeping_a_key_again_counts_only_the_new_entry():
     store.put(("page",), Markup("p" * 500))
     for n in range(1000):
         store.put(("who", "ann"), Markup("w" * (100 + n % 7)))
-    assert store.size == 500 + len(store.kept[("who", "ann")])
+    assert store.size == _cost(Markup("p" * 500)) + _cost(store.kept[("who", "ann")])
     assert store.get(("page",)) is not None  # nothing was pushed out by phantom bytes
+
+
+def test_the_store_counts_what_a_thread_really_holds():
+    """A thread with one character outside Latin-1 holds two bytes for every character,
+    and every entry costs its key's slot: the budget counts both, so a store of such
+    threads keeps half as many of them, not as many as if each character were a byte."""
+    plain, euro = Markup("a" * 1000), Markup("€" + "a" * 999)
+    assert _cost(euro) - _cost(plain) >= 990
+    store = Fragments(100 * 1024)
+    for n in range(400):
+        store.put(("thread", n), euro)
+    assert store.size <= 100 * 1024
+    assert 40 <= len(store.kept) <= 50  # about 2.2 KB each, not about 1 KB

@@ -332,3 +332,20 @@ async def test_a_visitor_does_not_wait_on_a_rendering_stuck_past_the_limit(tmp_p
     stuck.set()
     answers = await visits
     assert {a[1]["body"] for a in answers} >= {b"<p>fresh</p>"}
+
+
+def test_a_kept_page_is_held_once_and_counted_once(settings):
+    """A kept page is held cut at its placeholders and not also whole, counted by its
+    length; keeping the same page again (two renderings at once) does not count it twice.
+    Visitors' pages get half of TOWNSQUARE_PAGE_CACHE_MB, the threads and members' pages
+    the other half."""
+    settings.page_cache_mb = 2
+    assert pagecache.cache_budgets(settings) == (1024 * 1024, 1024 * 1024)
+    cache = PageCache(None, settings, "secret", FileVersions(settings.data_dir / "versions"))  # type: ignore[arg-type]
+    body = b"<p>" + PLACEHOLDER.encode() + b"</p>" * 10_000
+    entry = pagecache.Entry.of((1, 2), [], body)
+    assert not hasattr(entry, "body") and entry.size == len(body)
+    assert entry.filled(b"T" * 64) == body.replace(PLACEHOLDER.encode(), b"T" * 64)
+    for _ in range(3):
+        cache._keep(b"/d/1", pagecache.Entry.of((1, 2), [], body))
+    assert cache.size == len(body) and cache.budget == 1024 * 1024

@@ -15,6 +15,7 @@ last write. With ``page_cache_verify`` each reused thread is rendered again and 
 
 from __future__ import annotations
 
+import sys
 from collections import OrderedDict
 from datetime import UTC, datetime
 from typing import Any
@@ -45,16 +46,27 @@ class Fragments:
         return found
 
     def put(self, key: tuple[Any, ...], html: Markup) -> None:
-        if self.budget <= 0 or len(html) > self.budget // 8:
+        cost = _cost(html)
+        if self.budget <= 0 or cost > self.budget // 8:
             return
         replaced = self.kept.pop(key, None)  # a key kept again: count only the new entry
         if replaced is not None:
-            self.size -= len(replaced)
+            self.size -= _cost(replaced)
         self.kept[key] = html
-        self.size += len(html)
+        self.size += cost
         while self.size > self.budget:
             _, gone = self.kept.popitem(last=False)
-            self.size -= len(gone)
+            self.size -= _cost(gone)
+
+
+# An entry's key (a tuple of versions and ids) and its slot in the dictionary, about.
+_SLOT = 160
+
+
+def _cost(value: Any) -> int:
+    """The bytes an entry holds: a string's own size (one character outside Latin-1 makes
+    every character of it two or four bytes), else what the value says of itself."""
+    return (sys.getsizeof(value) if isinstance(value, str) else len(value)) + _SLOT
 
 
 class PageThreads:

@@ -47,6 +47,14 @@ CACHED = re.compile(r"/(?:d/(\d+)|g/[a-z0-9-]+)?")
 RENDER_WAIT_S = 5.0
 # Stands in for the visitor's CSRF token in a cached page: the same length, never guessable.
 PLACEHOLDER = secrets.token_hex(32)
+_PLACEHOLDER = PLACEHOLDER.encode()
+
+
+def cache_budgets(settings: Settings) -> tuple[int, int]:
+    """Bytes for visitors' pages, and for the threads and members' pages (web/fragments.py):
+    TOWNSQUARE_PAGE_CACHE_MB between them, half each."""
+    half = settings.page_cache_mb * 1024 * 1024 // 2
+    return half, half
 
 
 class StaleEntry(AssertionError):
@@ -58,13 +66,19 @@ class Entry:
     versions: tuple[int, ...]
     born: float
     headers: list[tuple[bytes, bytes]]
-    body: bytes
+    parts: list[bytes]  # the body cut at each placeholder; kept once, not also whole
     digest: str
-    parts: list[bytes] | None = None  # the body cut at each placeholder, joined with the token
+    size: int  # the body's length
+
+    @classmethod
+    def of(
+        cls, versions: tuple[int, ...], headers: list[tuple[bytes, bytes]], body: bytes
+    ) -> Entry:
+        digest = hashlib.blake2b(body, digest_size=12).hexdigest()
+        parts = body.split(_PLACEHOLDER)
+        return cls(versions, time.monotonic(), headers, parts, digest, len(body))
 
     def filled(self, token: bytes) -> bytes:
-        if self.parts is None:
-            self.parts = self.body.split(PLACEHOLDER.encode())
         return token.join(self.parts)
 
 
@@ -94,7 +108,7 @@ class PageCache:
         self.secret = secret
         self.versions = versions
         self.enabled = settings.page_cache_mb > 0
-        self.budget = settings.page_cache_mb * 1024 * 1024
+        self.budget = cache_budgets(settings)[0]
         self.seconds = settings.page_cache_seconds
         self.verify = settings.page_cache_verify
         self.entries: OrderedDict[bytes, Entry] = OrderedDict()
@@ -149,8 +163,7 @@ class PageCache:
             if done is not None:
                 del self.rendering[key]
                 done.set()  # whoever waits finds the copy kept below, or renders for themselves
-        entry = Entry(versions, time.monotonic(), got.headers or [], got.body,
-                      hashlib.blake2b(got.body, digest_size=12).hexdigest())  # fmt: skip
+        entry = Entry.of(versions, got.headers or [], got.body)
         if got.status == 200 and not got.streamed and self._storable(entry):
             self._keep(key, entry)
             await self._send(scope, send, entry, b"miss")
@@ -189,17 +202,18 @@ class PageCache:
         )
 
     def _keep(self, key: bytes, entry: Entry) -> None:
-        if len(entry.body) > self.budget // 4:
+        if entry.size > self.budget // 4:
             return
+        self._drop(key)  # a copy kept again (two renderings at once): count only the new one
         self.entries[key] = entry
-        self.size += len(entry.body)
+        self.size += entry.size
         while self.size > self.budget:
             self._drop(next(iter(self.entries)))
 
     def _drop(self, key: bytes) -> None:
         gone = self.entries.pop(key, None)
         if gone is not None:
-            self.size -= len(gone.body)
+            self.size -= gone.size
 
     def _token(self, scope: Scope) -> bytes:
         return csrf_token_for(self.secret, "a:" + scope["state"]["anon"]).encode()
@@ -220,7 +234,7 @@ class PageCache:
 
     async def _send_plain(self, scope: Scope, send: Send, got: Captured) -> None:
         """An answer not kept (an error page, a redirect): sent as it came, token filled in."""
-        body = got.body.replace(PLACEHOLDER.encode(), self._token(scope))
+        body = got.body.replace(_PLACEHOLDER, self._token(scope))
         headers = [h for h in got.headers or [] if h[0] != b"content-length"]
         headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": got.status, "headers": headers})
@@ -228,7 +242,7 @@ class PageCache:
 
     async def _check(self, scope: Scope, receive: Receive, entry: Entry) -> None:
         fresh = await self._render(scope, receive)
-        if fresh.body != entry.body:
+        if fresh.body != _PLACEHOLDER.join(entry.parts):
             raise StaleEntry(
                 f"the cached copy of {scope['path']}?{scope['query_string'].decode()} is out "
                 "of date: a write did not bump the version of what it changed"
