@@ -249,29 +249,59 @@ def test_any_other_handler_or_filter_takes_the_ordinary_way():
     assert quick_access(access) is None
 
 
+def _fields(path: str) -> dict[str, object]:
+    return {"method": "GET", "path": path, "route": None, "status": 200, "duration_ms": 0.5,
+            "member_id": None, "request_id": "ab12"}  # fmt: skip
+
+
+def _paths(stream: io.StringIO) -> list[str]:
+    lines = stream.getvalue().splitlines()
+    return [line.split()[4] for line in lines if " townsquare.access: GET " in line]
+
+
 async def test_access_lines_go_out_together_at_the_loops_next_turn():
     """Quick access lines wait for the loop's next turn and then go out in one write, in
     order; an ordinary record takes the waiting ones along before itself."""
     stream = io.StringIO()
     logger, handler = _standalone(PlainFormatter(), stream)
-    handler.write_line("one")
-    handler.write_line("two")
+    handler.write_access(_fields("/one"), time.time())
+    handler.write_access(_fields("/two"), time.time())
     assert stream.getvalue() == ""
     await asyncio.sleep(0)
-    assert stream.getvalue() == "one\ntwo\n"
-    handler.write_line("three")
+    assert _paths(stream) == ["/one", "/two"]
+    handler.write_access(_fields("/three"), time.time())
     logger.warning("four")
-    assert [line.rsplit(" ", 1)[-1] for line in stream.getvalue().splitlines()] == [
-        "one", "two", "three", "four"]  # fmt: skip
+    assert _paths(stream) == ["/one", "/two", "/three"]
+    assert stream.getvalue().splitlines()[-1].endswith("four")
     await asyncio.sleep(0)
-    assert stream.getvalue().count("three") == 1
+    assert stream.getvalue().count("/three") == 1
+
+
+def test_a_flush_lost_with_its_loop_does_not_hold_back_later_lines():
+    """A line written on a loop that closed before its flush ran goes out with the next
+    line written on a running loop."""
+    stream = io.StringIO()
+    _, handler = _standalone(PlainFormatter(), stream)
+
+    lost = asyncio.new_event_loop()
+    lost.close()
+    handler.waiting.append(PlainFormatter().access_line(_fields("/first"), time.time()) + "\n")
+    handler.due_on = lost  # its flush was queued there and never ran
+    assert stream.getvalue() == ""
+
+    async def on_a_later_loop() -> None:
+        handler.write_access(_fields("/second"), time.time())
+        await asyncio.sleep(0)
+
+    asyncio.run(on_a_later_loop())
+    assert _paths(stream) == ["/first", "/second"]
 
 
 def test_with_no_loop_running_an_access_line_is_written_at_once():
     stream = io.StringIO()
     _, handler = _standalone(PlainFormatter(), stream)
-    handler.write_line("alone")
-    assert stream.getvalue() == "alone\n"
+    handler.write_access(_fields("/alone"), time.time())
+    assert _paths(stream) == ["/alone"]
 
 
 def test_request_ids_are_unique_and_a_forked_child_draws_its_own():
@@ -285,4 +315,4 @@ def test_request_ids_are_unique_and_a_forked_child_draws_its_own():
     os.waitpid(child, 0)
     theirs = os.read(reader, 64).decode()
     ours = new_request_id()
-    assert theirs[:8] != ours[:8] and len(theirs) == len(ours) == 16
+    assert theirs[:16] != ours[:16] and len(theirs) == len(ours) == 24

@@ -79,3 +79,25 @@ def test_the_store_counts_what_a_thread_really_holds():
         store.put(("thread", n), euro)
     assert store.size <= 100 * 1024
     assert 40 <= len(store.kept) <= 50  # about 2.2 KB each, not about 1 KB
+
+
+def test_an_entry_is_taken_off_at_the_cost_it_was_kept_at():
+    """What an entry counted when it was kept is what comes off when it goes, even if its
+    size would be reckoned differently by then: the count neither drifts nor goes below 0."""
+
+    class Growing:
+        def __init__(self) -> None:
+            self.n = 100
+
+        def __len__(self) -> int:
+            return self.n
+
+    store = Fragments(2000)
+    first = Growing()
+    store.put(("a",), first)  # type: ignore[arg-type]
+    first.n = 5000  # reckoned bigger now
+    store.put(("a",), Growing())  # type: ignore[arg-type]
+    for n in range(20):
+        store.put(("b", n), Growing())  # type: ignore[arg-type]
+    assert 0 <= store.size <= 2000
+    assert store.size == sum(_cost(v) for v in store.kept.values())

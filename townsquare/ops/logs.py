@@ -98,31 +98,41 @@ class BatchedStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
     event loop; every other record at once, after any access lines before it.
 
     Writing each access line on its own was a system call per request. Lines gathered in
-    a turn are written by a callback the loop runs next, before anything else it does,
-    shutting down included, so none wait for a timer or are lost at a signal.
+    a turn are written by a callback queued on the loop, which runs it within its next
+    turn, shutting down included: none wait for a timer or are lost at a signal.
     """
 
     def __init__(self, stream: TextIO | None = None) -> None:
         super().__init__(stream)
         self.waiting: list[str] = []
+        self.due_on: asyncio.AbstractEventLoop | None = None  # where the flush is queued
 
     def emit(self, record: logging.LogRecord) -> None:  # runs under the handler's lock
         self.flush()  # what came before goes first
         super().emit(record)
 
-    def write_line(self, line: str) -> None:
-        """An access line, formatted by its caller (see ``quick_access``)."""
+    def write_access(self, fields: dict[str, Any], created: float) -> None:
+        """An info access record, given as its fields (see ``quick_access``): formatted
+        under the lock, as records are, since formatters keep state between lines."""
         with self.lock:  # type: ignore[union-attr]
-            self.waiting.append(line + self.terminator)
-            if len(self.waiting) > 1:
-                return  # its turn's callback is already due
             try:
-                asyncio.get_running_loop().call_soon(self.flush)
+                line = self.formatter.access_line(fields, created)  # type: ignore[union-attr]
+            except Exception:
+                self.handleError(logging.makeLogRecord({"msg": "access line failed"}))
+                return
+            self.waiting.append(line + self.terminator)
+            try:
+                loop = asyncio.get_running_loop()
             except RuntimeError:  # no loop running here: write it now
                 self.flush()
+                return
+            if self.due_on is not loop:
+                loop.call_soon(self.flush)
+                self.due_on = loop
 
     def flush(self) -> None:
         with self.lock:  # type: ignore[union-attr]
+            self.due_on = None
             if self.waiting:
                 text, self.waiting = "".join(self.waiting), []
                 try:

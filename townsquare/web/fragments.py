@@ -37,6 +37,7 @@ class Fragments:
         self.budget = budget_bytes
         self.verify = verify
         self.kept: OrderedDict[tuple[Any, ...], Markup] = OrderedDict()
+        self.costs: dict[tuple[Any, ...], int] = {}  # as counted when kept
         self.size = 0
 
     def get(self, key: tuple[Any, ...]) -> Markup | None:
@@ -49,14 +50,14 @@ class Fragments:
         cost = _cost(html)
         if self.budget <= 0 or cost > self.budget // 8:
             return
-        replaced = self.kept.pop(key, None)  # a key kept again: count only the new entry
-        if replaced is not None:
-            self.size -= _cost(replaced)
+        if self.kept.pop(key, None) is not None:  # a key kept again: count only the new entry
+            self.size -= self.costs[key]
         self.kept[key] = html
+        self.costs[key] = cost
         self.size += cost
         while self.size > self.budget:
-            _, gone = self.kept.popitem(last=False)
-            self.size -= _cost(gone)
+            gone, _ = self.kept.popitem(last=False)
+            self.size -= self.costs.pop(gone)
 
 
 # An entry's key (a tuple of versions and ids) and its slot in the dictionary, about.
