@@ -11,12 +11,16 @@ STILL_MARKED = "window.__no_page_load === true"
 LIVE_MS = 10_000  # patience for an update to arrive (a failing test fails, it never hangs)
 
 
+def two_members_and_a_discussion(site, title):  # type: ignore[no-untyped-def]
+    """A hosts a group B has joined, and starts a discussion there: (a, b, discussion id)."""
+    a, b = site.member(), site.member()
+    return a, b, site.discussion(site.group(a, joined=(b,)), a, title=title)
+
+
 def test_another_members_comment_reply_and_like_appear_without_a_reload(open_page, site):
     """Page A shows B's new comment, B's reply under A's comment with "1 reply", the like
     count B gives, and A's unread count in the header — all without loading the page."""
-    a, b = site.member(), site.member()
-    slug = site.group(a, joined=(b,))
-    d = site.discussion(slug, a, title="Where do the swifts sleep?")
+    a, b, d = two_members_and_a_discussion(site, "Where do the swifts sleep?")
     [mine] = site.comments(d, a, ["On the wing, I read."])
 
     page_a = open_page(a)
@@ -70,9 +74,7 @@ def test_another_members_comment_reply_and_like_appear_without_a_reload(open_pag
 def test_a_reader_on_an_earlier_page_is_told_of_new_comments(open_page, site):
     """A comment that lands on a later page is not put into the page being read: a notice
     says how many are new and links to the first."""
-    a, b = site.member(), site.member()
-    slug = site.group(a, joined=(b,))
-    d = site.discussion(slug, a, title="A long one")
+    a, b, d = two_members_and_a_discussion(site, "A long one")
     site.comments(d, a, [f"Comment {n}." for n in range(1, 51)])
 
     page_a = open_page(a)
@@ -95,9 +97,7 @@ def test_a_reader_on_an_earlier_page_is_told_of_new_comments(open_page, site):
 
 def test_an_edited_comment_changes_on_an_open_page(open_page, site):
     """B edits their comment on its own page; A's open page shows the new text in place."""
-    a, b = site.member(), site.member()
-    slug = site.group(a, joined=(b,))
-    d = site.discussion(slug, a, title="Tides")
+    a, b, d = two_members_and_a_discussion(site, "Tides")
     [theirs] = site.comments(d, b, ["The moon does it all."])
 
     page_a = open_page(a)
@@ -120,9 +120,7 @@ def test_an_edited_comment_changes_on_an_open_page(open_page, site):
 def test_a_discussion_locked_while_open_says_so_and_offers_a_reload(open_page, site):
     """The host locks the discussion B is reading: B's page says it is locked, and the
     reload it offers shows the page without a comment form."""
-    a, b = site.member(), site.member()
-    slug = site.group(a, joined=(b,))
-    d = site.discussion(slug, a, title="Last call for the ferry timetable")
+    a, b, d = two_members_and_a_discussion(site, "Last call for the ferry timetable")
 
     page_b = open_page(b)
     page_b.goto(f"/d/{d}")
@@ -146,9 +144,7 @@ def test_a_page_that_already_shows_a_change_is_not_told_of_it(open_page, site):
     its stream starts from before them (as a page rendered just after a change can): the
     two events replay, and the page, which shows the discussion as it is, says nothing.
     A change it does not show yet is still announced."""
-    a, b = site.member(), site.member()
-    slug = site.group(a, joined=(b,))
-    d = site.discussion(slug, a, title="Ferry fares")
+    a, b, d = two_members_and_a_discussion(site, "Ferry fares")
     page_a = open_page(a)
     page_a.goto(f"/d/{d}")
     page_a.get_by_role("button", name="Lock", exact=True).click()
